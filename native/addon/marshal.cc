@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include "marshal.h"
+
+#include <cmath>
+
+namespace langevin {
+
+namespace {
+[[noreturn]] void Fail(const Napi::Env& env, const std::string& msg) { throw Napi::TypeError::New(env, "langevin native: " + msg); }
+
+template <class Typed>
+Typed TypedAttr(const Napi::Object& obj, const char* name, napi_typedarray_type type, const char* type_name, size_t expected) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != type)
+    Fail(obj.Env(), std::string(name) + " must be a " + type_name);
+  Typed arr = v.As<Typed>();
+  if (expected != SIZE_MAX && arr.ElementLength() != expected)
+    Fail(obj.Env(), std::string(name) + " must have length " + std::to_string(expected) + ", got " + std::to_string(arr.ElementLength()));
+  return arr;
+}
+}  // namespace
+
+double AttrAsNumber(const Napi::Object& obj, const char* name) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsNumber()) Fail(obj.Env(), std::string(name) + " must be a number");
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(x)) Fail(obj.Env(), std::string(name) + " must be finite");
+  return x;
+}
+
+uint64_t AttrAsSeed(const Napi::Object& obj, const char* name) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsBigInt()) Fail(obj.Env(), std::string(name) + " must be a bigint");
+  bool lossless = false;
+  const uint64_t s = v.As<Napi::BigInt>().Uint64Value(&lossless);
+  if (!lossless) Fail(obj.Env(), std::string(name) + " must fit in 64 unsigned bits");
+  return s;
+}
+
+std::vector<float> AttrAsF32Vector(const Napi::Object& obj, const char* name, size_t expected) {
+  auto a = TypedAttr<Napi::Float32Array>(obj, name, napi_float32_array, "Float32Array", expected);
+  return std::vector<float>(a.Data(), a.Data() + a.ElementLength());
+}
+
+std::vector<double> AttrAsF64Vector(const Napi::Object& obj, const char* name, size_t expected) {
+  auto a = TypedAttr<Napi::Float64Array>(obj, name, napi_float64_array, "Float64Array", expected);
+  return std::vector<double>(a.Data(), a.Data() + a.ElementLength());
+}
+
+std::vector<int32_t> AttrAsI32Vector(const Napi::Object& obj, const char* name, size_t expected) {
+  auto a = TypedAttr<Napi::Int32Array>(obj, name, napi_int32_array, "Int32Array", expected);
+  return std::vector<int32_t>(a.Data(), a.Data() + a.ElementLength());
+}
+
+std::string AttrAsString(const Napi::Object& obj, const char* name) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsString()) Fail(obj.Env(), std::string(name) + " must be a string");
+  return v.As<Napi::String>().Utf8Value();
+}
+
+PhaseJob PhaseJobFromObject(const Napi::Object& o) {
+  const Napi::Env env = o.Env();
+  PhaseJob j;
+  const double kind = AttrAsNumber(o, "covKind");
+  if (kind != 0 && kind != 1 && kind != 2) Fail(env, "covKind must be 0, 1 or 2");
+  j.kind = static_cast<CovKind>(static_cast<int>(kind));
+  j.K = static_cast<int32_t>(AttrAsNumber(o, "components"));
+  j.d = static_cast<int32_t>(AttrAsNumber(o, "dim"));
+  j.chains = static_cast<int32_t>(AttrAsNumber(o, "chains"));
+  if (j.K < 1 || j.d < 1 || j.chains < 1) Fail(env, "components, dim and chains must be ≥ 1");
+  const size_t K = j.K, d = j.d;
+  j.log_w = AttrAsF32Vector(o, "logWeights", K);
+  j.means = AttrAsF32Vector(o, "means", K * d);
+  j.var = AttrAsF32Vector(o, "variances", j.kind == CovKind::Isotropic ? K : K * d);
+  if (j.kind == CovKind::Full) j.eigvec = AttrAsF32Vector(o, "eigenvectors", K * d * d);
+
+  const double op = AttrAsNumber(o, "opKind");
+  if (op != 0 && op != 1 && op != 2 && op != 3) Fail(env, "opKind must be 0..3");
+  j.op_kind = static_cast<OpKind>(static_cast<int>(op));
+  j.m = static_cast<int32_t>(AttrAsNumber(o, "measurements"));
+  if (j.op_kind == OpKind::Identity && j.m != j.d) Fail(env, "identity operator needs measurements == dim");
+  if (j.op_kind == OpKind::Mask) {
+    j.indices = AttrAsI32Vector(o, "indices", j.m);
+    for (int32_t i : j.indices)
+      if (i < 0 || i >= j.d) Fail(env, "indices out of range");
+  }
+  if (j.op_kind == OpKind::Dense) j.matrix = AttrAsF32Vector(o, "matrix", static_cast<size_t>(j.m) * d);
+  j.y_per_chain = o.Get("yPerChain").ToBoolean();
+  if (j.op_kind != OpKind::None)
+    j.y = AttrAsF32Vector(o, "y", static_cast<size_t>(j.m) * (j.y_per_chain ? j.chains : 1));
+
+  const std::vector<double> h = AttrAsF64Vector(o, "h", SIZE_MAX);
+  const size_t n = h.size();
+  const std::vector<double> a = AttrAsF64Vector(o, "a", n), b2 = AttrAsF64Vector(o, "b2", n),
+                            c = AttrAsF64Vector(o, "c", n);
+  j.steps.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    if (!(h[k] >= 0) || !(b2[k] >= 0) || !std::isfinite(h[k] + a[k] + b2[k] + c[k])) Fail(env, "schedule entries must be finite with h, b2 ≥ 0");
+    if (a[k] == 0 && b2[k] == 0) Fail(env, "a and b2 cannot both be 0 (degenerate prior)");
+    j.steps[k] = StepScalars{static_cast<float>(h[k]), static_cast<float>(std::sqrt(2.0 * h[k])), static_cast<float>(a[k]),
+                             static_cast<float>(b2[k]), static_cast<float>(c[k])};
+  }
+  j.step_offset = static_cast<uint32_t>(AttrAsNumber(o, "stepOffset"));
+  j.seed = AttrAsSeed(o, "seed");
+  j.stream = static_cast<uint32_t>(AttrAsNumber(o, "stream"));
+  j.chain_offset = static_cast<uint32_t>(AttrAsNumber(o, "chainOffset"));
+  j.threads = static_cast<int>(AttrAsNumber(o, "threads"));
+  j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * d);
+  j.status = o.Has("status") && !o.Get("status").IsUndefined() ? AttrAsI32Vector(o, "status", j.chains)
+                                                                : std::vector<int32_t>(j.chains, kChainFinite);
+  return j;
+}
+
+}  // namespace langevin

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+// Copy JS option objects into plain C++ structs on the main thread (never in Execute()).
+// TypeScript validates everything first; these checks only guard the boundary, and their
+// messages name the option path.
+#pragma once
+#include <napi.h>
+
+#include <string>
+#include <vector>
+
+#include "../core/phase_job.h"
+
+namespace langevin {
+
+double AttrAsNumber(const Napi::Object& obj, const char* name);
+uint64_t AttrAsSeed(const Napi::Object& obj, const char* name);
+std::vector<float> AttrAsF32Vector(const Napi::Object& obj, const char* name, size_t expected);
+std::vector<double> AttrAsF64Vector(const Napi::Object& obj, const char* name, size_t expected);
+std::vector<int32_t> AttrAsI32Vector(const Napi::Object& obj, const char* name, size_t expected);
+std::string AttrAsString(const Napi::Object& obj, const char* name);
+
+// Build a PhaseJob from the object lib/native.ts sends (see NativePhaseJob there).
+PhaseJob PhaseJobFromObject(const Napi::Object& job);
+
+}  // namespace langevin

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+#include "phase_worker.h"
+
+#include <atomic>
+#include <memory>
+#include <utility>
+
+#include "../cpu/cpu_backend.h"
+#include "../cuda/cuda_backend.h"
+#include "marshal.h"
+
+namespace langevin {
+
+namespace {
+
+struct ProgressEvent {
+  int done, total;
+};
+
+std::unique_ptr<PhaseRunner> MakeRunner(const std::string& device, PhaseJob& job) {
+  if (device == "cpu") return make_cpu_runner(job);
+#ifdef LANGEVIN_WITH_CUDA
+  if (device == "cuda") return make_cuda_runner(job);
+#endif
+  throw std::runtime_error("device '" + device + "' is unsupported by this build");
+}
+
+// Errors cross to JS as "<CODE>: message" and lib/native.ts turns them into LangevinErrors.
+class PhaseWorker final : public Napi::AsyncWorker {
+ public:
+  PhaseWorker(Napi::Env env, PhaseJob job, std::string device, std::shared_ptr<std::atomic<bool>> cancel)
+      : Napi::AsyncWorker(env, "langevin:phase"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        job_(std::move(job)),
+        device_(std::move(device)),
+        cancel_(std::move(cancel)) {}
+
+  void SetProgress(Napi::Function cb) {
+    progress_ = Napi::ThreadSafeFunction::New(Env(), cb, "langevin:progress", 0, 1);
+    has_progress_ = true;
+  }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      auto runner = MakeRunner(device_, job_);
+      drive_phase(job_, *runner, *cancel_, [this](int done, int total) {
+        if (!has_progress_) return;
+        auto* ev = new ProgressEvent{done, total};
+        const napi_status st = progress_.NonBlockingCall(ev, [](Napi::Env env, Napi::Function fn, ProgressEvent* e) {
+          const ProgressEvent copy = *e;
+          delete e;
+          if (env != nullptr && fn != nullptr) fn.Call({Napi::Number::New(env, copy.done), Napi::Number::New(env, copy.total)});
+        });
+        if (st != napi_ok) delete ev;  // queue closing: drop the event, never leak it
+      });
+    } catch (const PhaseCancelled&) {
+      SetError("E_ABORTED: the run was cancelled");
+    } catch (const OutOfMemory& e) {
+      SetError(std::string("E_OOM: ") + e.what());
+    } catch (const std::bad_alloc&) {
+      SetError("E_OOM: out of host memory");
+    } catch (const std::exception& e) {
+      SetError(std::string("E_DEVICE: ") + e.what());
+    } catch (...) {
+      SetError("E_DEVICE: unknown native error");
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    ReleaseProgress();
+    auto x = Napi::Float32Array::New(env, job_.x.size());
+    std::copy(job_.x.begin(), job_.x.end(), x.Data());
+    auto status = Napi::Int32Array::New(env, job_.status.size());
+    std::copy(job_.status.begin(), job_.status.end(), status.Data());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("x", x);
+    out.Set("status", status);
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& e) override {
+    ReleaseProgress();
+    deferred_.Reject(e.Value());
+  }
+
+ private:
+  void ReleaseProgress() {
+    if (has_progress_) progress_.Release();
+    has_progress_ = false;
+  }
+
+  Napi::Promise::Deferred deferred_;
+  PhaseJob job_;
+  std::string device_;
+  std::shared_ptr<std::atomic<bool>> cancel_;
+  Napi::ThreadSafeFunction progress_;
+  bool has_progress_ = false;
+};
+
+class DrawWorker final : public Napi::AsyncWorker {
+ public:
+  DrawWorker(Napi::Env env, uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n,
+             bool uniform, std::string device)
+      : Napi::AsyncWorker(env, "langevin:draw"),
+        deferred_(Napi::Promise::Deferred::New(env)),
+        seed_(seed), stream_(stream), step_(step), chain_offset_(chain_offset), chains_(chains), n_(n),
+        uniform_(uniform), device_(std::move(device)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      out_.resize(static_cast<size_t>(chains_) * n_);
+#ifdef LANGEVIN_WITH_CUDA
+      if (device_ == "cuda") return cuda_draw(seed_, stream_, step_, chain_offset_, chains_, n_, uniform_, out_.data());
+#endif
+      cpu_draw(seed_, stream_, step_, chain_offset_, chains_, n_, uniform_, 0, out_.data());
+    } catch (const std::bad_alloc&) {
+      SetError("E_OOM: out of host memory");
+    } catch (const std::exception& e) {
+      SetError(std::string("E_DEVICE: ") + e.what());
+    }
+  }
+  void OnOK() override {
+    auto arr = Napi::Float32Array::New(Env(), out_.size());
+    std::copy(out_.begin(), out_.end(), arr.Data());
+    deferred_.Resolve(arr);
+  }
+  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  uint64_t seed_;
+  uint32_t stream_, step_, chain_offset_;
+  int chains_, n_;
+  bool uniform_;
+  std::string device_;
+  std::vector<float> out_;
+};
+
+}  // namespace
+
+Napi::Value RunPhase(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "runPhase(job, onProgress?)");
+  const Napi::Object obj = info[0].As<Napi::Object>();
+  PhaseJob job = PhaseJobFromObject(obj);
+  const std::string device = AttrAsString(obj, "device");
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  auto* worker = new PhaseWorker(env, std::move(job), device, cancel);
+  if (info.Length() > 1 && info[1].IsFunction()) worker->SetProgress(info[1].As<Napi::Function>());
+  Napi::Object handle = Napi::Object::New(env);
+  handle.Set("promise", worker->Promise());
+  handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
+  worker->Queue();
+  return handle;
+}
+
+Napi::Value Draw(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "draw(options)");
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const double chains = AttrAsNumber(o, "chains"), n = AttrAsNumber(o, "n");
+  if (chains < 1 || n < 1 || chains * n > 4e9) throw Napi::RangeError::New(env, "draw: chains and n must be ≥ 1 and chains·n ≤ 4e9");
+  auto* worker = new DrawWorker(env, AttrAsSeed(o, "seed"), static_cast<uint32_t>(AttrAsNumber(o, "stream")),
+                                static_cast<uint32_t>(AttrAsNumber(o, "step")),
+                                static_cast<uint32_t>(AttrAsNumber(o, "chainOffset")), static_cast<int>(chains),
+                                static_cast<int>(n), o.Get("uniform").ToBoolean(), AttrAsString(o, "device"));
+  worker->Queue();
+  return worker->Promise();
+}
+
+}  // namespace langevin

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+#include <napi.h>
+
+namespace langevin {
+
+// runPhase(job, onProgress?) -> { promise, cancel }. The phase runs on a libuv worker thread;
+// progress arrives through a thread-safe function; cancel() stops it between chunks.
+Napi::Value RunPhase(const Napi::CallbackInfo& info);
+
+// draw(seed, stream, step, chainOffset, chains, n, uniform, device) -> Promise<Float32Array>
+Napi::Value Draw(const Napi::CallbackInfo& info);
+
+}  // namespace langevin

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+// Score of a Gaussian-mixture prior pushed through x -> a·x + b·z (z ~ N(0, I)):
+//   p_{a,b}(x) = Σ_k w_k N(x; a μ_k, a² Σ_k + b² I).
+// One (a, b²) pair covers every path the samplers use: the clean prior (a=1, b=0), the VE-noised
+// prior (a=1, b=σ), the OU/VP path of ALMC (a=e^{-t}, b²=1-e^{-2t}), DALMC's path (a=√λ, b²=1-λ)
+// and the standard Gaussian (a=0, b=1) — all without dividing by a, so λ=0 is stable.
+// Full covariances are stored as eigendecompositions Σ_k = U_k diag(λ_k) U_kᵀ computed once on
+// the host: a² Σ_k + b² I = U_k diag(a² λ_k + b²) U_kᵀ then needs no per-noise-level factorisation.
+#pragma once
+#include "hd.h"
+
+namespace langevin {
+
+enum class CovKind : int32_t { Isotropic = 0, Diagonal = 1, Full = 2 };
+
+struct GmmView {
+  CovKind kind;
+  int32_t K;             // components
+  int32_t d;             // dimension
+  const float* log_w;    // [K] log weights
+  const float* means;    // [K*d]
+  const float* var;      // isotropic: [K]; diagonal: [K*d]; full: eigenvalues [K*d]
+  const float* eigvec;   // full only: [K*d*d], U_k row-major, eigenvectors in columns
+};
+
+struct NoiseLevel {
+  float a, b2;
+};
+
+// Variance a²v + b² of one (noised) eigen-direction / coordinate.
+LANGEVIN_HD float noised_var(float v, NoiseLevel nl) { return nl.a * nl.a * v + nl.b2; }
+
+// Scratch floats gmm_score_row needs per chain.
+LANGEVIN_HD int gmm_scratch_size(const GmmView& g) { return g.K + (g.kind == CovKind::Full ? g.K * g.d : 0); }
+
+// Turn log-responsibilities into responsibilities in place (stable log-sum-exp).
+LANGEVIN_HD void softmax_inplace(float* l, int K) {
+  float mx = l[0];
+  for (int k = 1; k < K; ++k) mx = l[k] > mx ? l[k] : mx;
+  float sum = 0.0f;
+  for (int k = 0; k < K; ++k) {
+    l[k] = expf(l[k] - mx);
+    sum += l[k];
+  }
+  const float inv = 1.0f / sum;
+  for (int k = 0; k < K; ++k) l[k] *= inv;
+}
+
+// s = ∇ log p_{a,b}(x) for one chain's row x[d]. scratch: gmm_scratch_size(g) floats.
+// The 2π constant is dropped: it cancels in the responsibilities.
+LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, float* s, float* scratch) {
+  const int K = g.K, d = g.d;
+  float* logr = scratch;  // [K] log-responsibilities, then responsibilities
+  float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
+  for (int k = 0; k < K; ++k) {
+    const float* mu = g.means + static_cast<size_t>(k) * d;
+    float quad = 0.0f, logdet = 0.0f;
+    switch (g.kind) {
+      case CovKind::Isotropic: {
+        const float c = noised_var(g.var[k], nl);
+        for (int i = 0; i < d; ++i) {
+          const float r = x[i] - nl.a * mu[i];
+          quad += r * r;
+        }
+        quad /= c;
+        logdet = d * logf(c);
+        break;
+      }
+      case CovKind::Diagonal: {
+        const float* v = g.var + static_cast<size_t>(k) * d;
+        for (int i = 0; i < d; ++i) {
+          const float c = noised_var(v[i], nl);
+          const float r = x[i] - nl.a * mu[i];
+          quad += r * r / c;
+          logdet += logf(c);
+        }
+        break;
+      }
+      case CovKind::Full: {
+        const float* U = g.eigvec + static_cast<size_t>(k) * d * d;
+        const float* lam = g.var + static_cast<size_t>(k) * d;
+        float* wk = w + static_cast<size_t>(k) * d;
+        for (int j = 0; j < d; ++j) wk[j] = 0.0f;
+        for (int i = 0; i < d; ++i) {  // z = Uᵀ (x - a μ), row-wise for contiguous access
+          const float r = x[i] - nl.a * mu[i];
+          const float* Ui = U + static_cast<size_t>(i) * d;
+          for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
+        }
+        for (int j = 0; j < d; ++j) {
+          const float e = noised_var(lam[j], nl);
+          quad += wk[j] * wk[j] / e;
+          logdet += logf(e);
+          wk[j] /= e;
+        }
+        break;
+      }
+    }
+    logr[k] = g.log_w[k] - 0.5f * (logdet + quad);
+  }
+  softmax_inplace(logr, K);
+  for (int i = 0; i < d; ++i) s[i] = 0.0f;
+  for (int k = 0; k < K; ++k) {
+    const float rk = logr[k];
+    const float* mu = g.means + static_cast<size_t>(k) * d;
+    switch (g.kind) {
+      case CovKind::Isotropic: {
+        const float f = rk / noised_var(g.var[k], nl);
+        for (int i = 0; i < d; ++i) s[i] += f * (nl.a * mu[i] - x[i]);
+        break;
+      }
+      case CovKind::Diagonal: {
+        const float* v = g.var + static_cast<size_t>(k) * d;
+        for (int i = 0; i < d; ++i) s[i] += rk * (nl.a * mu[i] - x[i]) / noised_var(v[i], nl);
+        break;
+      }
+      case CovKind::Full: {  // s -= r_k U_k w_k
+        const float* U = g.eigvec + static_cast<size_t>(k) * d * d;
+        const float* wk = w + static_cast<size_t>(k) * d;
+        for (int i = 0; i < d; ++i) {
+          const float* Ui = U + static_cast<size_t>(i) * d;
+          float acc = 0.0f;
+          for (int j = 0; j < d; ++j) acc += Ui[j] * wk[j];
+          s[i] -= rk * acc;
+        }
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace langevin

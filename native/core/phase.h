@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+// One sampling phase: a sequence of fused Langevin steps
+//   x ← x + h_k · (∇log p_{a_k,b_k}(x) + c_k · Aᵀ(y − A x)) + √(2 h_k) · ξ_k
+// with every per-step scalar precomputed on the host. A chain whose new state is not finite is
+// frozen at its last finite state and its status records the (global) step where that happened;
+// it is never patched or zeroed.
+#pragma once
+#include "gmm.h"
+#include "linear_operator.h"
+#include "philox.h"
+
+namespace langevin {
+
+constexpr int32_t kChainFinite = -1;
+
+struct StepScalars {
+  float h;       // step size
+  float noise;   // √(2h); 0 for a deterministic step
+  float a, b2;   // prior noise level (see gmm.h)
+  float c;       // likelihood weight, 1/η² on the plain posterior
+};
+
+struct PhaseView {
+  GmmView prior;
+  OperatorView op;
+  const float* y;             // [m] shared, or [chains*m] per chain (XGP's auxiliary observations)
+  int32_t y_per_chain;        // 0 or 1
+  const StepScalars* steps;   // [nsteps]
+  int32_t nsteps;
+  uint32_t step_offset;       // global index of steps[0] in the RNG stream
+  PhiloxKey key;
+  uint32_t stream;
+  uint32_t chain_offset;      // global index of local chain 0 (batch splits keep chain identity)
+};
+
+// Scratch floats run_chain_steps needs per chain.
+LANGEVIN_HD int phase_scratch_size(const PhaseView& p) {
+  return 2 * p.prior.d + gmm_scratch_size(p.prior) + lik_scratch_size(p.op);
+}
+
+// The update for one element; shared by every backend and every loop shape.
+LANGEVIN_HD float langevin_update(float x, float h, float drift, float noise_scale, float xi) {
+  return x + h * drift + noise_scale * xi;
+}
+
+// Steps [s0, s1) of local chain c on its row x[d].
+LANGEVIN_HD void run_chain_steps(const PhaseView& p, int c, int s0, int s1, float* x, int32_t* status,
+                                 float* scratch) {
+  if (*status != kChainFinite) return;  // frozen
+  const int d = p.prior.d;
+  float* s = scratch;
+  float* g = scratch + d;  // likelihood gradient, then the proposed state
+  float* gmm_scratch = scratch + 2 * d;
+  float* lik_scratch = gmm_scratch + gmm_scratch_size(p.prior);
+  const float* y = p.y + (p.y_per_chain ? static_cast<size_t>(c) * p.op.m : 0);
+  RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), 0};
+  for (int k = s0; k < s1; ++k) {
+    const StepScalars st = p.steps[k];
+    gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, x, s, gmm_scratch);
+    lik_grad_row(p.op, x, y, st.c, g, lik_scratch);
+    site.step = p.step_offset + static_cast<uint32_t>(k);
+    bool finite = true;
+    for (int i0 = 0; i0 < d; i0 += 4) {
+      const Normal4 xi = normal4(site, static_cast<uint32_t>(i0 >> 2));
+      const int n = d - i0 < 4 ? d - i0 : 4;
+      for (int j = 0; j < n; ++j) {
+        const int i = i0 + j;
+        const float v = langevin_update(x[i], st.h, s[i] + g[i], st.noise, xi.v[j]);
+        finite = finite && is_finite(v);
+        g[i] = v;
+      }
+    }
+    if (!finite) {
+      *status = static_cast<int32_t>(p.step_offset) + k;
+      return;
+    }
+    for (int i = 0; i < d; ++i) x[i] = g[i];
+  }
+}
+
+}  // namespace langevin

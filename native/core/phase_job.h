@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// Host-side owner of one phase's inputs and outputs, and the backend-independent driver that runs
+// it in chunks of steps (so progress and cancellation happen between chunks on every backend).
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "phase.h"
+
+namespace langevin {
+
+struct PhaseJob {
+  // prior
+  CovKind kind = CovKind::Isotropic;
+  int32_t K = 0, d = 0;
+  std::vector<float> log_w, means, var, eigvec;
+  // likelihood
+  OpKind op_kind = OpKind::None;
+  int32_t m = 0;
+  std::vector<int32_t> indices;
+  std::vector<float> matrix;
+  std::vector<float> y;
+  bool y_per_chain = false;
+  // schedule and randomness
+  std::vector<StepScalars> steps;
+  uint32_t step_offset = 0;
+  uint64_t seed = 0;
+  uint32_t stream = 0;
+  uint32_t chain_offset = 0;
+  // state: in and out
+  int32_t chains = 0;
+  std::vector<float> x;         // [chains*d]
+  std::vector<int32_t> status;  // [chains], kChainFinite or the step of divergence
+  int threads = 0;              // CPU threads; 0 = hardware concurrency
+
+  PhaseView view(const float* y_ptr, const StepScalars* steps_ptr, const float* log_w_ptr, const float* means_ptr,
+                 const float* var_ptr, const float* eigvec_ptr, const int32_t* idx_ptr, const float* mat_ptr) const {
+    PhaseView p;
+    p.prior = GmmView{kind, K, d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr};
+    p.op = OperatorView{op_kind, m, d, idx_ptr, mat_ptr};
+    p.y = y_ptr;
+    p.y_per_chain = y_per_chain ? 1 : 0;
+    p.steps = steps_ptr;
+    p.nsteps = static_cast<int32_t>(steps.size());
+    p.step_offset = step_offset;
+    p.key = key_from_seed(seed);
+    p.stream = stream;
+    p.chain_offset = chain_offset;
+    return p;
+  }
+  PhaseView host_view() const {
+    return view(y.data(), steps.data(), log_w.data(), means.data(), var.data(), eigvec.data(), indices.data(),
+                matrix.data());
+  }
+  // Rough floating-point work of one chain-step, for chunking and memory estimates.
+  double work_per_chain_step() const {
+    const double gmm = kind == CovKind::Full ? 2.0 * K * d * d : 3.0 * K * d;
+    const double lik = op_kind == OpKind::Dense ? 2.0 * m * d : d;
+    return gmm + lik + 8.0 * d;
+  }
+};
+
+// A backend holding the phase's state (on the host or a device) between chunks.
+class PhaseRunner {
+ public:
+  virtual ~PhaseRunner() = default;
+  virtual void run_steps(int s0, int s1) = 0;  // advance every chain through steps [s0, s1)
+  virtual void finish() = 0;                   // copy state and status back into the job
+};
+
+// Thrown when a backend cannot allocate what the phase needs (mapped to E_OOM).
+struct OutOfMemory : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct PhaseCancelled : std::runtime_error {
+  PhaseCancelled() : std::runtime_error("cancelled") {}
+};
+
+// Steps per chunk: big enough to amortise a launch or thread fork, small enough for ~50 progress
+// reports and prompt cancellation.
+inline int chunk_steps(const PhaseJob& job) {
+  const int n = static_cast<int>(job.steps.size());
+  const double work = job.work_per_chain_step() * job.chains;
+  const int by_work = static_cast<int>(2e6 / (work > 1 ? work : 1)) + 1;
+  const int by_progress = (n + 49) / 50;
+  int c = by_work < by_progress ? by_work : by_progress;
+  return c < 1 ? 1 : c;
+}
+
+// Runs all steps through the runner. progress(done, total) is called after each chunk; the
+// cancel flag is polled between chunks and throws PhaseCancelled.
+inline void drive_phase(PhaseJob& job, PhaseRunner& runner, const std::atomic<bool>& cancel,
+                        const std::function<void(int, int)>& progress) {
+  const int n = static_cast<int>(job.steps.size());
+  const int chunk = chunk_steps(job);
+  for (int s0 = 0; s0 < n; s0 += chunk) {
+    if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();
+    const int s1 = s0 + chunk < n ? s0 + chunk : n;
+    runner.run_steps(s0, s1);
+    if (progress) progress(s1, n);
+  }
+  if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();
+  runner.finish();
+}
+
+}  // namespace langevin
