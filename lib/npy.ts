@@ -66,10 +66,11 @@ export function readNpy(buf: Uint8Array, options: ReadNpyOptions = {}): NpyArray
 }
 
 function decode(bytes: Uint8Array, dtype: NpyDtype, count: number, float64: boolean): Float32Array | Float64Array {
-  // Fast path: copy (slice also fixes alignment) and view; .npy data is little-endian.
-  if (LITTLE_ENDIAN_HOST && dtype === '<f8') return new Float64Array(bytes.slice().buffer, 0, count);
+  // Fast path: copy into a fresh (aligned) buffer and view it; .npy data is little-endian.
+  // `new Uint8Array(bytes)` always copies, unlike Buffer#slice which shares memory.
+  if (LITTLE_ENDIAN_HOST && dtype === '<f8') return new Float64Array(new Uint8Array(bytes).buffer, 0, count);
   if (LITTLE_ENDIAN_HOST && dtype === '<f4') {
-    const f32 = new Float32Array(bytes.slice().buffer, 0, count);
+    const f32 = new Float32Array(new Uint8Array(bytes).buffer, 0, count);
     return float64 ? Float64Array.from(f32) : f32;
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

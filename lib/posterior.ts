@@ -89,10 +89,11 @@ export function noisedPrior(prior: GmmPrior, a: number, b2: number): GmmPrior {
   const d = prior.dim;
   const a2 = a * a;
   const means = new Float64Array(prior.means.length);
-  for (let i = 0; i < means.length; i++) means[i] = a * prior.means[i];
+  // `+ 0` turns the -0 that a = 0 gives for negative entries into +0, so results compare and print cleanly.
+  for (let i = 0; i < means.length; i++) means[i] = a * prior.means[i] + 0;
   const cov = new Float64Array(prior.cov.length);
   if (prior.kind === 'full') {
-    for (let i = 0; i < cov.length; i++) cov[i] = a2 * prior.cov[i];
+    for (let i = 0; i < cov.length; i++) cov[i] = a2 * prior.cov[i] + 0;
     for (let k = 0; k < prior.components; k++) for (let i = 0; i < d; i++) cov[k * d * d + i * d + i] += b2;
   } else {
     // isotropic and diagonal store variances only, so the update is elementwise.

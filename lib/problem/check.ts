@@ -3,6 +3,7 @@
 // names where it is and reads `field: expected X, received Y`. Arrays are validated and copied
 // straight into preallocated Float64Arrays, after the size limits are checked.
 import { type ErrorCode, invalid, LangevinError } from '../errors.js';
+import { cholesky } from '../linalg.js';
 
 /** Refuse absurd sizes before allocating: these would exhaust memory rather than fail usefully. */
 export const LIMITS = { dim: 2 ** 26, components: 4096, entries: 2 ** 28 } as const;
@@ -161,25 +162,20 @@ export function symmetricPositiveDefinite(field: string, a: Float64Array, offset
       a[offset + i * n + j] = a[offset + j * n + i] = 0.5 * (x + y);
     }
   }
-  const pivot = choleskyFailure(a.subarray(offset, offset + n * n), n);
-  if (pivot >= 0) throw invalidWords('E_VALUE', field, 'a positive-definite matrix', `a matrix that is not positive definite (Cholesky pivot ${pivot} fails)`);
+  let l: Float64Array;
+  try {
+    l = cholesky(a.subarray(offset, offset + n * n), n, field);
+  } catch (err) {
+    throw notPositiveDefinite(field, 'factorisation fails', err);
+  }
+  // A pivot at rounding level of its diagonal entry means singular in floating point.
+  for (let j = 0; j < n; j++) {
+    const pivot = l[j * n + j] ** 2;
+    if (!(pivot > n * Number.EPSILON * a[offset + j * n + j])) throw notPositiveDefinite(field, `pivot ${j} is ${pivot}, numerically zero`);
+  }
 }
 
-/** Index of the first non-positive (or numerically zero) Cholesky pivot, or -1 if a is PD. Works on a copy. */
-function choleskyFailure(a: Float64Array, n: number): number {
-  const l = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
-    // A pivot at rounding level of the diagonal means singular in floating point.
-    if (!(d > n * Number.EPSILON * a[j * n + j])) return j;
-    const s = Math.sqrt(d);
-    l[j * n + j] = s;
-    for (let i = j + 1; i < n; i++) {
-      let v = a[i * n + j];
-      for (let k = 0; k < j; k++) v -= l[i * n + k] * l[j * n + k];
-      l[i * n + j] = v / s;
-    }
-  }
-  return -1;
+function notPositiveDefinite(field: string, detail: string, cause?: unknown): LangevinError {
+  const message = `${field}: expected a positive-definite matrix, received a matrix that is not positive definite (Cholesky ${detail})`;
+  return new LangevinError('E_VALUE', message, field, cause === undefined ? undefined : { cause });
 }

@@ -27,8 +27,10 @@ export function parsePrior(raw: unknown, field = 'prior'): GmmPrior {
     dim = m.cols;
   } else {
     weights = Float64Array.of(1);
-    means = numberArray(child(field, 'mean'), member(obj, 'mean'));
-    limit(child(field, 'mean'), means.length, LIMITS.dim, 'entries');
+    const mField = child(field, 'mean');
+    const rawMean = array(mField, member(obj, 'mean'), undefined, 'non-empty array of numbers');
+    limit(mField, rawMean.length, LIMITS.dim, 'entries');
+    means = numberArray(mField, rawMean);
     dim = means.length;
   }
   const { kind, cov } = parseCovariance(child(field, 'covariance'), member(obj, 'covariance'), weights.length, dim);

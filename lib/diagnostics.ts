@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+// How far to trust a run: per-chain status, data fit, and — where the exact posterior is known —
+// the distance of the samples to it (moments and mode weights).
+import { cholesky, choleskyLogDet, forwardSubstitute } from './linalg.js';
+import type { ExactPosterior, FullGmm } from './posterior.js';
+import { applyOperator } from './applyOperator.js';
+import type { Problem } from './types.js';
+import { operatorRows } from './types.js';
+import type { DivergenceReport } from './chains.js';
+
+export interface ExactComparison {
+  /** max_i |mean_i − exact_i| / (exact sd_i / √n): about N(0,1) per coordinate for exact samples. */
+  meanZMax: number;
+  /** ‖Ĉ − C‖_F / ‖C‖_F. */
+  covarianceRelError: number;
+  /** Posterior mode weights, and the mean responsibility of each mode over the samples (unbiased for them). */
+  modeWeights: { exact: number[]; sampled: number[]; totalVariation: number };
+}
+
+export interface Diagnostics {
+  chains: number;
+  finite: number;
+  divergence: DivergenceReport;
+  /** Mean over finite chains of ‖Ax − y‖/√m, next to η (absent without a likelihood). */
+  residual?: { rms: number; noiseStd: number };
+  /** Sample mean (finite chains), when d ≤ 64. */
+  mean?: number[];
+  exact?: ExactComparison;
+}
+
+/** Moments of the rows of x[n*d] whose mask is set. */
+export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => boolean): { n: number; mean: Float64Array; cov: Float64Array } {
+  const chains = x.length / d;
+  const mean = new Float64Array(d);
+  let n = 0;
+  for (let c = 0; c < chains; c++) {
+    if (!keep(c)) continue;
+    n++;
+    for (let i = 0; i < d; i++) mean[i] += x[c * d + i];
+  }
+  for (let i = 0; i < d; i++) mean[i] /= Math.max(n, 1);
+  const cov = new Float64Array(d * d);
+  const r = new Float64Array(d);
+  for (let c = 0; c < chains; c++) {
+    if (!keep(c)) continue;
+    for (let i = 0; i < d; i++) r[i] = x[c * d + i] - mean[i];
+    for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) cov[i * d + j] += r[i] * r[j];
+  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j <= i; j++) {
+      const v = cov[i * d + j] / Math.max(n - 1, 1);
+      cov[i * d + j] = v;
+      cov[j * d + i] = v;
+    }
+  return { n, mean, cov };
+}
+
+/** Responsibilities of each component of a full-covariance GMM for every row, averaged. */
+export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: number) => boolean): number[] {
+  const { dim: d, components: K } = g;
+  const chol = [] as Float64Array[];
+  const logNorm = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const l = cholesky(g.covariances.subarray(k * d * d, (k + 1) * d * d), d, 'posterior covariance');
+    chol.push(l);
+    logNorm[k] = Math.log(g.weights[k]) - 0.5 * choleskyLogDet(l, d);
+  }
+  const acc = new Float64Array(K);
+  const logp = new Float64Array(K);
+  const r = new Float64Array(d);
+  let n = 0;
+  for (let c = 0; c < x.length / d; c++) {
+    if (!keep(c)) continue;
+    n++;
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) {
+      for (let i = 0; i < d; i++) r[i] = x[c * d + i] - g.means[k * d + i];
+      const z = forwardSubstitute(chol[k], r, d);
+      let q = 0;
+      for (let i = 0; i < d; i++) q += z[i] * z[i];
+      logp[k] = logNorm[k] - 0.5 * q;
+      mx = Math.max(mx, logp[k]);
+    }
+    let s = 0;
+    for (let k = 0; k < K; k++) s += (logp[k] = Math.exp(logp[k] - mx));
+    for (let k = 0; k < K; k++) acc[k] += logp[k] / s;
+  }
+  return Array.from(acc, (v) => v / Math.max(n, 1));
+}
+
+export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c: number) => boolean): ExactComparison {
+  const d = post.dim;
+  const { n, mean, cov } = sampleMoments(x, d, keep);
+  let meanZMax = 0;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < d; i++) {
+    const se = Math.sqrt(post.covariance[i * d + i] / Math.max(n, 1));
+    meanZMax = Math.max(meanZMax, Math.abs(mean[i] - post.mean[i]) / se);
+  }
+  for (let i = 0; i < d * d; i++) {
+    num += (cov[i] - post.covariance[i]) ** 2;
+    den += post.covariance[i] ** 2;
+  }
+  const sampled = meanResponsibilities(post, x, keep);
+  const exact = Array.from(post.weights);
+  const totalVariation = 0.5 * exact.reduce((s, w, k) => s + Math.abs(w - sampled[k]), 0);
+  return { meanZMax, covarianceRelError: Math.sqrt(num / den), modeWeights: { exact, sampled, totalVariation } };
+}
+
+/** Exact comparisons cost O(n K d²); above this dimension they are skipped. */
+export const EXACT_DIAGNOSTICS_MAX_DIM = 256;
+
+export function diagnose(problem: Problem, x: Float32Array, status: Int32Array, divergence: DivergenceReport, exact?: ExactPosterior): Diagnostics {
+  const d = problem.prior.dim;
+  const chains = status.length;
+  const keep = (c: number) => status[c] < 0;
+  const out: Diagnostics = { chains, finite: chains - divergence.diverged, divergence };
+  const lik = problem.likelihood;
+  if (lik) {
+    const m = operatorRows(lik.operator);
+    const ax = new Float64Array(m);
+    let total = 0;
+    let n = 0;
+    for (let c = 0; c < chains; c++) {
+      if (!keep(c)) continue;
+      applyOperator(lik.operator, x.subarray(c * d, (c + 1) * d), ax);
+      let ss = 0;
+      for (let j = 0; j < m; j++) ss += (ax[j] - lik.y[j]) ** 2;
+      total += Math.sqrt(ss / m);
+      n++;
+    }
+    out.residual = { rms: total / Math.max(n, 1), noiseStd: lik.noiseStd };
+  }
+  if (d <= 64) out.mean = Array.from(sampleMoments(x, d, keep).mean);
+  if (exact && out.finite > 1) out.exact = compareWithExact(exact, x, keep);
+  return out;
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+// Float32 tables native code reads: the prior (full covariances as eigendecompositions, computed
+// once per prior and cached) and the operator.
+import { symmetricEigen } from './linalg.js';
+import type { GmmPrior, Likelihood, Operator } from './types.js';
+import { operatorRows } from './types.js';
+import type { NativePhaseJob } from './native-types.js';
+
+export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors'>;
+export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'indices' | 'matrix'>;
+
+const priorCache = new WeakMap<GmmPrior, PriorTables>();
+
+export function priorTables(prior: GmmPrior): PriorTables {
+  const hit = priorCache.get(prior);
+  if (hit) return hit;
+  const { dim: d, components: K } = prior;
+  const logWeights = Float32Array.from(prior.weights, Math.log);
+  const means = Float32Array.from(prior.means);
+  let tables: PriorTables;
+  if (prior.kind === 'full') {
+    // Σ_k = U diag(λ) Uᵀ once, so a²Σ_k + b²I never needs refactoring along a noise schedule.
+    const variances = new Float32Array(K * d);
+    const eigenvectors = new Float32Array(K * d * d);
+    for (let k = 0; k < K; k++) {
+      const { values, vectors } = symmetricEigen(prior.cov.subarray(k * d * d, (k + 1) * d * d), d);
+      variances.set(values, k * d);
+      eigenvectors.set(vectors, k * d * d);
+    }
+    tables = { covKind: 2, components: K, dim: d, logWeights, means, variances, eigenvectors };
+  } else {
+    tables = { covKind: prior.kind === 'isotropic' ? 0 : 1, components: K, dim: d, logWeights, means, variances: Float32Array.from(prior.cov) };
+  }
+  priorCache.set(prior, tables);
+  return tables;
+}
+
+export function operatorTables(op: Operator | undefined): OperatorTables {
+  if (!op) return { opKind: 0, measurements: 0 };
+  const m = operatorRows(op);
+  switch (op.type) {
+    case 'identity':
+      return { opKind: 1, measurements: m };
+    case 'mask':
+      return { opKind: 2, measurements: m, indices: op.indices };
+    case 'dense':
+      return { opKind: 3, measurements: m, matrix: Float32Array.from(op.matrix) };
+  }
+}
+
+export function observationTable(lik: Likelihood | undefined): Float32Array | undefined {
+  return lik ? Float32Array.from(lik.y) : undefined;
+}

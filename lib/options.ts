@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// Validation of sample() options: every field checked, unknown keys refused, before any work.
+import { invalid, LangevinError } from './errors.js';
+import type { DeviceRequest } from './device.js';
+import type { InitSpec } from './init.js';
+import type { Progress } from './phase.js';
+
+export const SAMPLER_NAMES = ['lmc'] as const;
+export type SamplerName = (typeof SAMPLER_NAMES)[number];
+
+export interface SampleOptions {
+  /** Which sampler (default 'lmc'). */
+  sampler?: SamplerName;
+  /** Number of chains, one posterior sample each (default 1000). */
+  chains?: number;
+  /** Seed of the counter-based generator (default 0). */
+  seed?: number | bigint;
+  /** Global index of the first chain: a run of chains [o, o+n) reproduces those chains of a bigger run. */
+  chainOffset?: number;
+  device?: DeviceRequest;
+  /** CPU threads (default: all cores). Results do not depend on it. */
+  threads?: number;
+  /** Override of the theorem-derived number of steps. */
+  steps?: number;
+  /** Override of the theorem-derived step size. */
+  stepSize?: number;
+  /** Accuracy target ε of the default step sizes (default 0.05). */
+  accuracy?: number;
+  /** Initial states (default: the sampler's own). */
+  init?: InitSpec;
+  /** 'report' (default): diverged chains are frozen and listed; 'error': reject with E_DIVERGED. */
+  divergence?: 'report' | 'error';
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface ResolvedOptions {
+  sampler: SamplerName;
+  chains: number;
+  seed: number | bigint;
+  chainOffset: number;
+  device: DeviceRequest;
+  threads: number;
+  steps?: number;
+  stepSize?: number;
+  accuracy: number;
+  init?: InitSpec;
+  divergence: 'report' | 'error';
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress']);
+export const MAX_CHAINS = 1 << 24;
+
+function integer(field: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalid('E_VALUE', field, `an integer in [${min}, ${max}]`, v);
+  return v;
+}
+
+function positive(field: string, v: unknown, max = Infinity): number {
+  if (typeof v !== 'number') throw invalid('E_VALUE', field, 'a number', v);
+  if (!Number.isFinite(v)) throw invalid('E_NONFINITE', field, 'a finite number', v);
+  if (v <= 0 || v > max) throw invalid('E_VALUE', field, max === Infinity ? 'a number > 0' : `a number in (0, ${max}]`, v);
+  return v;
+}
+
+export function resolveOptions(options: SampleOptions | undefined): ResolvedOptions {
+  const o = (options ?? {}) as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid('E_OPTION', 'options', 'an object', o);
+  for (const key of Object.keys(o)) if (!KEYS.has(key)) throw new LangevinError('E_OPTION', `options.${key}: unknown option (known: ${[...KEYS].join(', ')})`, `options.${key}`);
+  const sampler = (o.sampler ?? 'lmc') as SamplerName;
+  if (!SAMPLER_NAMES.includes(sampler)) throw invalid('E_OPTION', 'options.sampler', SAMPLER_NAMES.map((s) => `'${s}'`).join(' | '), o.sampler);
+  const divergence = (o.divergence ?? 'report') as 'report' | 'error';
+  if (divergence !== 'report' && divergence !== 'error') throw invalid('E_OPTION', 'options.divergence', "'report' or 'error'", o.divergence);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw invalid('E_OPTION', 'options.signal', 'an AbortSignal', o.signal);
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') throw invalid('E_OPTION', 'options.onProgress', 'a function', o.onProgress);
+  if (o.seed !== undefined && typeof o.seed !== 'number' && typeof o.seed !== 'bigint') throw invalid('E_VALUE', 'options.seed', 'a non-negative integer or bigint', o.seed);
+  return {
+    sampler,
+    chains: o.chains === undefined ? 1000 : integer('options.chains', o.chains, 1, MAX_CHAINS),
+    seed: (o.seed as number | bigint | undefined) ?? 0,
+    chainOffset: o.chainOffset === undefined ? 0 : integer('options.chainOffset', o.chainOffset, 0, 2 ** 32 - MAX_CHAINS),
+    device: (o.device ?? 'auto') as DeviceRequest,
+    threads: o.threads === undefined ? 0 : integer('options.threads', o.threads, 1, 1024),
+    steps: o.steps === undefined ? undefined : integer('options.steps', o.steps, 0, 100_000_000),
+    stepSize: o.stepSize === undefined ? undefined : positive('options.stepSize', o.stepSize),
+    accuracy: o.accuracy === undefined ? 0.05 : positive('options.accuracy', o.accuracy, 1),
+    init: o.init as InitSpec | undefined,
+    divergence,
+    signal: o.signal as AbortSignal | undefined,
+    onProgress: o.onProgress as ((p: Progress) => void) | undefined,
+  };
+}

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Runs one phase natively: the whole step loop happens in one AsyncWorker call, off the event
+// loop, with progress through a thread-safe function and cancellation from an AbortSignal.
+import { LangevinError } from './errors.js';
+import { native, nativeError } from './native.js';
+import type { NativePhaseJob } from './native-types.js';
+import type { OperatorTables, PriorTables } from './nativeTables.js';
+import type { StepSchedule } from './schedule.js';
+import { scheduleLength } from './schedule.js';
+import type { ChainState } from './chains.js';
+import type { Device } from './device.js';
+
+/** What stays fixed across the phases of one run. */
+export interface RunContext {
+  readonly device: Device;
+  readonly threads: number;
+  readonly seed: bigint;
+  readonly chainOffset: number;
+  readonly prior: PriorTables;
+  readonly operator: OperatorTables;
+  readonly y?: Float32Array; // the observation, shared by every chain
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  phase: string;
+  done: number; // steps done in this phase
+  total: number;
+}
+
+export interface PhaseSpec {
+  readonly name: string;
+  readonly stream: number; // see streams.ts
+  readonly schedule: StepSchedule;
+  readonly stepOffset?: number;
+  /** Override of the observation; per chain ([chains*m]) when yPerChain. */
+  readonly y?: Float32Array;
+  readonly yPerChain?: boolean;
+  /** Use the prior alone (likelihood weight ignored). */
+  readonly noLikelihood?: boolean;
+}
+
+export function abortError(signal: AbortSignal): LangevinError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return new LangevinError('E_ABORTED', `the run was cancelled (${reason})`);
+}
+
+export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainState): Promise<ChainState> {
+  if (ctx.signal?.aborted) throw abortError(ctx.signal);
+  const steps = scheduleLength(spec.schedule);
+  if (steps === 0) return state;
+  const withLikelihood = !spec.noLikelihood && ctx.operator.opKind !== 0;
+  const job: NativePhaseJob = {
+    device: ctx.device,
+    threads: ctx.threads,
+    ...ctx.prior,
+    ...(withLikelihood ? ctx.operator : { opKind: 0, measurements: 0 }),
+    chains: state.chains,
+    y: withLikelihood ? (spec.y ?? ctx.y) : undefined,
+    yPerChain: withLikelihood && spec.yPerChain === true,
+    h: spec.schedule.h,
+    a: spec.schedule.a,
+    b2: spec.schedule.b2,
+    c: spec.schedule.c,
+    stepOffset: spec.stepOffset ?? 0,
+    seed: ctx.seed,
+    stream: spec.stream,
+    chainOffset: ctx.chainOffset,
+    x: state.x,
+    status: state.status,
+  };
+  const onProgress = ctx.onProgress;
+  const handle = native().runPhase(job, onProgress ? (done, total) => onProgress({ phase: spec.name, done, total }) : undefined);
+  const cancel = () => handle.cancel();
+  ctx.signal?.addEventListener('abort', cancel, { once: true });
+  try {
+    const out = await handle.promise;
+    return { chains: state.chains, dim: state.dim, x: out.x, status: out.status };
+  } catch (err) {
+    const e = nativeError(err);
+    if (e.code === 'E_ABORTED' && ctx.signal?.aborted) throw abortError(ctx.signal);
+    throw e;
+  } finally {
+    ctx.signal?.removeEventListener('abort', cancel);
+  }
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: MIT
+// sample(): validate, pick the device, run the sampler's phases natively, diagnose, summarise.
+import { divergenceReport } from './chains.js';
+import type { ChainState } from './chains.js';
+import { describeDevice, resolveDevice } from './device.js';
+import type { Device } from './device.js';
+import { diagnose, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
+import type { Diagnostics } from './diagnostics.js';
+import { LangevinError } from './errors.js';
+import { initialState } from './init.js';
+import { observationTable, operatorTables, priorTables } from './nativeTables.js';
+import { resolveOptions } from './options.js';
+import type { SampleOptions } from './options.js';
+import { runPhase } from './phase.js';
+import type { RunContext } from './phase.js';
+import { exactPosteriorOf } from './posterior.js';
+import { samplers } from './samplers/index.js';
+import type { PhaseInfo } from './samplers/types.js';
+import { toSeed } from './seed.js';
+import type { Setting } from './stepsize.js';
+import type { Problem } from './types.js';
+import { checkMemory } from './memory.js';
+import { VERSION } from './version.js';
+
+export interface SampleSummary {
+  sampler: string;
+  chains: number;
+  chainOffset: number;
+  dim: number;
+  seed: string;
+  device: Device;
+  deviceDescription: string;
+  seconds: number;
+  settings: Record<string, Setting | string>;
+  phases: PhaseInfo[];
+  diagnostics: Diagnostics;
+  version: string;
+}
+
+export interface SampleResult {
+  /** Float32 samples, row-major [chains, dim]; diverged chains hold their last finite state. */
+  samples: Float32Array;
+  shape: [number, number];
+  /** Per chain: -1 if finite, else the step at which it diverged. */
+  status: Int32Array;
+  summary: SampleSummary;
+}
+
+export async function sample(problem: Problem, options?: SampleOptions): Promise<SampleResult> {
+  const opts = resolveOptions(options);
+  const seed = toSeed(opts.seed, 'options.seed');
+  const device = resolveDevice(opts.device, 'options.device');
+  const d = problem.prior.dim;
+  checkMemory(problem, opts.chains, device);
+  const sampler = samplers[opts.sampler];
+  const t0 = performance.now();
+  const run: RunContext = {
+    device,
+    threads: opts.threads,
+    seed,
+    chainOffset: opts.chainOffset,
+    prior: priorTables(problem.prior),
+    operator: operatorTables(problem.likelihood?.operator),
+    y: observationTable(problem.likelihood),
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+  };
+  const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM ? exactPosteriorOf(problem) : undefined;
+  const init = await initialState(opts.init ?? sampler.defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
+  const phases: PhaseInfo[] = [];
+  const { state, settings } = await sampler.run(
+    {
+      problem,
+      run,
+      accuracy: opts.accuracy,
+      steps: opts.steps,
+      stepSize: opts.stepSize,
+      async runPhase(spec, s: ChainState) {
+        const start = performance.now();
+        const out = await runPhase(run, spec, s);
+        phases.push({ name: spec.name, steps: spec.schedule.h.length, seconds: (performance.now() - start) / 1000, diverged: divergenceReport(out.status).diverged });
+        return out;
+      },
+    },
+    init,
+  );
+  const divergence = divergenceReport(state.status, opts.chainOffset);
+  if (divergence.diverged > 0 && opts.divergence === 'error') {
+    const first = divergence.chains[0];
+    throw new LangevinError('E_DIVERGED', `${divergence.diverged} of ${opts.chains} chains diverged (first: chain ${first.chain} at step ${first.step}); reduce stepSize or check the problem's scales`);
+  }
+  const diagnostics = diagnose(problem, state.x, state.status, divergence, exact);
+  return {
+    samples: state.x,
+    shape: [opts.chains, d],
+    status: state.status,
+    summary: {
+      sampler: sampler.name,
+      chains: opts.chains,
+      chainOffset: opts.chainOffset,
+      dim: d,
+      seed: seed.toString(),
+      device,
+      deviceDescription: describeDevice(device),
+      seconds: (performance.now() - t0) / 1000,
+      settings,
+      phases,
+      diagnostics,
+      version: VERSION,
+    },
+  };
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// Plain (unadjusted) Langevin Monte Carlo on the posterior: the baseline every annealed sampler is
+// compared against. x ← x + h (∇log p(x) + Aᵀ(y − Ax)/η²) + √(2h) ξ from the chosen start.
+import { curvature } from '../curvature.js';
+import { exactPosteriorOf } from '../posterior.js';
+import { constantSchedule } from '../schedule.js';
+import { contractionSteps, describeCurvature, gaussianBiasStep, userSetting } from '../stepsize.js';
+import type { Setting } from '../stepsize.js';
+import { Streams } from '../streams.js';
+import type { Problem } from '../types.js';
+import type { Sampler } from './types.js';
+
+/** Longest default run; beyond it the summary says the accuracy target was not reachable. */
+export const MAX_DEFAULT_STEPS = 200_000;
+
+/** RMS distance of prior draws from the posterior mean: the initial distance the run must cover. */
+export function priorDistanceToPosterior(problem: Problem): number {
+  const post = exactPosteriorOf(problem);
+  const { prior } = problem;
+  const d = prior.dim;
+  let sq = 0;
+  for (let k = 0; k < prior.components; k++) {
+    let tr = 0;
+    let dist = 0;
+    for (let i = 0; i < d; i++) {
+      tr += prior.kind === 'isotropic' ? prior.cov[k] : prior.kind === 'diagonal' ? prior.cov[k * d + i] : prior.cov[k * d * d + i * d + i];
+      dist += (prior.means[k * d + i] - post.mean[i]) ** 2;
+    }
+    sq += prior.weights[k] * (tr + dist);
+  }
+  return Math.sqrt(sq);
+}
+
+export const lmc: Sampler = {
+  name: 'lmc',
+  defaultInit: 'prior',
+  async run(ctx, init) {
+    const { problem, accuracy: eps } = ctx;
+    const curv = curvature(problem);
+    const h = ctx.stepSize !== undefined ? userSetting(ctx.stepSize, 'given by the user') : gaussianBiasStep(curv.L, eps);
+    let steps = ctx.steps !== undefined ? userSetting(ctx.steps, 'given by the user') : contractionSteps(h.value, curv.m, priorDistanceToPosterior(problem), eps);
+    if (steps.origin === 'default' && steps.value > MAX_DEFAULT_STEPS) {
+      steps = { ...steps, value: MAX_DEFAULT_STEPS, rule: `${steps.rule}; capped at ${MAX_DEFAULT_STEPS} (accuracy target not reached: pass steps or a larger accuracy)` };
+    }
+    const settings: Record<string, Setting | string> = { stepSize: h, steps, curvature: describeCurvature(curv) };
+    // An unstable user step still runs (divergence is then reported per chain), but says why.
+    if (h.value * curv.L >= 2) settings.warning = `stepSize ${h.value} ≥ 2/L = ${2 / curv.L}: ULA is unstable in the stiffest direction`;
+    const c = problem.likelihood ? 1 / problem.likelihood.noiseStd ** 2 : 0;
+    const state = await ctx.runPhase({ name: 'langevin', stream: Streams.phaseBase, schedule: constantSchedule(steps.value, { h: h.value, c }) }, init);
+    return { state, settings };
+  },
+};

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// A sampler turns a problem into a sequence of native phases (BlackJAX's init/step shape, at the
+// level of phases rather than single steps).
+import type { ChainState } from '../chains.js';
+import type { PhaseSpec, RunContext } from '../phase.js';
+import type { Setting } from '../stepsize.js';
+import type { Problem } from '../types.js';
+
+export interface PhaseInfo {
+  name: string;
+  steps: number;
+  seconds: number;
+  diverged: number; // chains diverged by the end of this phase
+}
+
+export interface SamplerContext {
+  readonly problem: Problem;
+  readonly run: RunContext;
+  /** Accuracy target ε for the default step sizes. */
+  readonly accuracy: number;
+  /** User overrides (undefined when not given). */
+  readonly steps?: number;
+  readonly stepSize?: number;
+  /** Runs one phase, timing it and recording its info. */
+  runPhase(spec: PhaseSpec, state: ChainState): Promise<ChainState>;
+}
+
+export interface SamplerOutput {
+  state: ChainState;
+  /** Every resolved step size, length and schedule constant, with its provenance. */
+  settings: Record<string, Setting | string>;
+}
+
+export interface Sampler {
+  readonly name: string;
+  /** The default initial state of the chains. */
+  readonly defaultInit: 'prior' | 'gaussian' | 'zeros';
+  run(ctx: SamplerContext, init: ChainState): Promise<SamplerOutput>;
+}
