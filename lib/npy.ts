@@ -9,9 +9,9 @@ import { LangevinError } from './errors.js';
 
 export type NpyDtype = '<f4' | '<f8' | '<i4' | '<i8' | '|u1' | '<u1' | '|b1';
 
-export interface NpyArray {
+export interface NpyArray<T extends Float32Array | Float64Array = Float32Array | Float64Array> {
   /** Float32Array for '<f4' (unless float64 was requested); Float64Array for everything else. */
-  readonly data: Float32Array | Float64Array;
+  readonly data: T;
   /** The dtype as stored in the file. */
   readonly dtype: NpyDtype;
   /** C-order shape; [] for a 0-d (scalar) array. */
@@ -38,6 +38,8 @@ function fileError(name: string, expected: string, received: string): LangevinEr
 }
 
 /** Decode a .npy file held in memory. Throws LangevinError('E_FILE') on anything malformed. */
+export function readNpy(buf: Uint8Array, options: ReadNpyOptions & { float64: true }): NpyArray<Float64Array>;
+export function readNpy(buf: Uint8Array, options?: ReadNpyOptions): NpyArray;
 export function readNpy(buf: Uint8Array, options: ReadNpyOptions = {}): NpyArray {
   const name = options.name ?? 'npy';
   if (buf.length < PREAMBLE_V1 || MAGIC.some((b, i) => buf[i] !== b)) {
@@ -208,6 +210,8 @@ export function writeNpy(data: Float32Array | Float64Array, shape: readonly numb
 }
 
 /** Read a .npy file; errors (unreadable or malformed) are E_FILE and name the path. */
+export function readNpyFile(path: string, options: { float64: true }): NpyArray<Float64Array>;
+export function readNpyFile(path: string, options?: Omit<ReadNpyOptions, 'name'>): NpyArray;
 export function readNpyFile(path: string, options: Omit<ReadNpyOptions, 'name'> = {}): NpyArray {
   let buf: Buffer;
   try {

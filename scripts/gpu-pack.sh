@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Run HERE (the build machine, which has nvcc but no GPU and no node on the GPU host's side).
+# Run HERE, on the build machine (nvcc, node, npm; no GPU). The GPU host has a GPU but no node.
 # Builds the addon with CUDA and the TypeScript, then assembles the git-ignored folder .gpu/ that
 # the device tool carries to the GPU host, where scripts/gpu-run.sh unpacks and uses it:
 #   .gpu/node.xz               this machine's node binary, xz-compressed
@@ -24,7 +24,7 @@ for a in "$@"; do
     --skip-native) SKIP_NATIVE=1 ;;
     --skip-ts) SKIP_TS=1 ;;
     --cpu-ok) CPU_OK=1 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "gpu-pack: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -72,7 +72,7 @@ if [[ $SKIP_TS == 1 ]]; then
   [[ -d $PACK/dist ]] || die "--skip-ts given but .gpu/dist does not exist"
   echo "skipped (--skip-ts)"
 else
-  TSOUT="$(mktemp -d "$PACK/dist.tmp.XXXXXX")"
+  TSOUT="$(mktemp -d "$PACK/dist.tmp.XXXXXX")"; chmod 755 "$TSOUT"
   if ! node node_modules/typescript/bin/tsc -p tsconfig.json --outDir "$TSOUT"; then
     rm -rf "$TSOUT"
     die "tsc failed (see errors above)"

@@ -103,7 +103,8 @@ export function array(field: string, v: unknown, length: number | undefined, exp
   return v;
 }
 
-function numbers(n: number): string {
+/** `array of 1 number`, `array of 3 numbers`. */
+export function numbers(n: number): string {
   return n === 1 ? 'array of 1 number' : `array of ${n} numbers`;
 }
 

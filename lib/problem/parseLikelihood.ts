@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { invalid, LangevinError } from '../errors.js';
 import { readNpyFile } from '../npy.js';
 import { type Likelihood, operatorRows } from '../types.js';
-import { child, invalidWords, member, nonEmptyString, numberArray, object, onlyKeys, positiveNumber } from './check.js';
+import { child, invalidWords, member, nonEmptyString, numberArray, numbers, object, onlyKeys, positiveNumber } from './check.js';
 import { parseOperator } from './parseOperator.js';
 
 /** Parse a likelihood for x ∈ R^dim; relative .npy paths resolve against baseDir. */
@@ -20,7 +20,7 @@ export function parseLikelihood(raw: unknown, dim: number, baseDir: string, fiel
 /** y: m finite numbers, or { npy: path } holding m finite numbers in any shape. */
 function parseObservation(field: string, raw: unknown, m: number, baseDir: string): Float64Array {
   if (Array.isArray(raw)) return numberArray(field, raw, m);
-  if (raw === null || typeof raw !== 'object') throw invalid('E_SHAPE', field, `array of ${m} numbers or {"npy": path}`, raw);
+  if (raw === null || typeof raw !== 'object') throw invalid('E_SHAPE', field, `${numbers(m)} or {"npy": path}`, raw);
   const obj = object(field, raw);
   onlyKeys(field, obj, ['npy']);
   const pField = child(field, 'npy');
@@ -28,13 +28,13 @@ function parseObservation(field: string, raw: unknown, m: number, baseDir: strin
   let data: Float64Array;
   let shape: number[];
   try {
-    ({ data, shape } = readNpyFile(path, { float64: true }) as { data: Float64Array; shape: number[] });
+    ({ data, shape } = readNpyFile(path, { float64: true }));
   } catch (err) {
     // Re-attribute file errors to the JSON field that named the file.
     const msg = err instanceof Error ? err.message : String(err);
     throw new LangevinError(err instanceof LangevinError ? err.code : 'E_FILE', `${pField}: ${msg}`, pField, { cause: err });
   }
-  if (data.length !== m) throw invalidWords('E_SHAPE', pField, `an array of ${m} numbers (any shape)`, `shape [${shape.join(', ')}] in ${path}`);
+  if (data.length !== m) throw invalidWords('E_SHAPE', pField, `an ${numbers(m)} (any shape)`, `shape [${shape.join(', ')}] in ${path}`);
   for (let i = 0; i < m; i++) {
     if (!Number.isFinite(data[i])) throw invalidWords('E_NONFINITE', pField, 'finite numbers', `${data[i]} at flat index ${i} of ${path}`);
   }

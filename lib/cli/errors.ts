@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+// Exit codes: 2 for bad input (the user's to fix), 1 for failures at run time, 130 for cancellation.
+import { LangevinError } from '../errors.js';
+
+const INPUT_ERRORS = new Set(['E_SHAPE', 'E_VALUE', 'E_NONFINITE', 'E_OPTION', 'E_FILE']);
+
+export function exitCodeOf(err: unknown): number {
+  if (!(err instanceof LangevinError)) return 1;
+  if (err.code === 'E_ABORTED') return 130;
+  return INPUT_ERRORS.has(err.code) ? 2 : 1;
+}
+
+/** One line for the terminal: no stack trace for expected errors, the stack for bugs. */
+export function reportError(err: unknown): void {
+  if (err instanceof LangevinError) process.stderr.write(`langevin: ${err.code}: ${err.message}\n`);
+  else process.stderr.write(`langevin: internal error (please report): ${(err as Error)?.stack ?? String(err)}\n`);
+}
