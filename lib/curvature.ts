@@ -4,7 +4,8 @@
 // global smoothness bound; m = min_k λ_min(C_k⁻¹) is the weakest within-mode curvature.
 import { spectralNormSquared, symmetricEigen } from './linalg.js';
 import { exactPosteriorOf, operatorMatrix } from './posterior.js';
-import type { GmmPrior, Problem } from './types.js';
+import { priorStats } from './priorStats.js';
+import type { Problem } from './types.js';
 import { operatorCols, operatorRows } from './types.js';
 
 export interface Curvature {
@@ -20,23 +21,6 @@ export interface Curvature {
 
 /** Above this dimension the exact per-component eigenvalues are replaced by bounds. */
 const EXACT_DIM_LIMIT = 160;
-
-function priorEigenRange(prior: GmmPrior): { min: number; max: number } {
-  let min = Infinity;
-  let max = 0;
-  const d = prior.dim;
-  for (let k = 0; k < prior.components; k++) {
-    let vals: ArrayLike<number>;
-    if (prior.kind === 'isotropic') vals = [prior.cov[k]];
-    else if (prior.kind === 'diagonal') vals = prior.cov.subarray(k * d, (k + 1) * d);
-    else vals = symmetricEigen(prior.cov.subarray(k * d * d, (k + 1) * d * d), d).values;
-    for (let i = 0; i < vals.length; i++) {
-      min = Math.min(min, vals[i]);
-      max = Math.max(max, vals[i]);
-    }
-  }
-  return { min, max };
-}
 
 export function operatorNormSquared(problem: Problem): number {
   const lik = problem.likelihood;
@@ -61,7 +45,7 @@ export function curvature(problem: Problem): Curvature {
     }
     return { L, m, opNormSq, method: 'exact eigenvalues of the posterior components' };
   }
-  const { min, max } = priorEigenRange(problem.prior);
+  const { vMin: min, vMax: max } = priorStats(problem.prior);
   const eta2 = problem.likelihood ? problem.likelihood.noiseStd ** 2 : Infinity;
   return { L: 1 / min + opNormSq / eta2, m: 1 / max, opNormSq, method: 'bounds: L ≤ 1/λ_min(Σ) + ‖A‖²/η², m ≥ 1/λ_max(Σ)' };
 }

@@ -30,6 +30,7 @@ export interface NativePhaseJob {
   means: Float32Array; // [K*d]
   variances: Float32Array; // isotropic [K]; diagonal [K*d]; full: eigenvalues [K*d]
   eigenvectors?: Float32Array; // full: [K*d*d], eigenvectors in columns
+  noiseScale?: Float32Array; // [K] multipliers β_k of the noise variance b² (default all 1)
   opKind: 0 | 1 | 2 | 3; // none, identity, mask, dense
   measurements: number;
   indices?: Int32Array;

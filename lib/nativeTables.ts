@@ -6,7 +6,7 @@ import type { GmmPrior, Likelihood, Operator } from './types.js';
 import { operatorRows } from './types.js';
 import type { NativePhaseJob } from './native-types.js';
 
-export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors'>;
+export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors' | 'noiseScale'>;
 export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'indices' | 'matrix'>;
 
 const priorCache = new WeakMap<GmmPrior, PriorTables>();

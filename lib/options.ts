@@ -5,7 +5,7 @@ import type { DeviceRequest } from './device.js';
 import type { InitSpec } from './init.js';
 import type { Progress } from './phase.js';
 
-export const SAMPLER_NAMES = ['lmc'] as const;
+export const SAMPLER_NAMES = ['lmc', 'almc', 'xgp', 'dalmc'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 export interface SampleOptions {
@@ -32,6 +32,12 @@ export interface SampleOptions {
   divergence?: 'report' | 'error';
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** Options of the ALMC sampler (see AlmcOptions). */
+  almc?: Record<string, unknown>;
+  /** Options of the XGP sampler (see XgpOptions). */
+  xgp?: Record<string, unknown>;
+  /** Options of the DALMC sampler (see DalmcOptions). */
+  dalmc?: Record<string, unknown>;
 }
 
 export interface ResolvedOptions {
@@ -48,9 +54,57 @@ export interface ResolvedOptions {
   divergence: 'report' | 'error';
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'almc', 'xgp', 'dalmc']);
+
+type Check = (field: string, v: unknown) => unknown;
+const pos: Check = (f, v) => positive(f, v);
+const count: Check = (f, v) => integer(f, v, 0, 100_000_000);
+const finiteList: Check = (f, v) => {
+  if (!Array.isArray(v) || v.length === 0) throw invalid('E_SHAPE', f, 'a non-empty array of numbers', v);
+  v.forEach((x, i) => {
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('E_NONFINITE', `${f}[${i}]`, 'a finite number', x);
+  });
+  return v;
+};
+const positiveList: Check = (f, v) => {
+  (finiteList(f, v) as number[]).forEach((x, i) => positive(`${f}[${i}]`, x));
+  return v;
+};
+const oneOf = (...names: string[]): Check => (f, v) => {
+  if (!names.includes(v as string)) throw invalid('E_OPTION', f, names.map((n) => `'${n}'`).join(' | '), v);
+  return v;
+};
+const bool: Check = (f, v) => {
+  if (typeof v !== 'boolean') throw invalid('E_VALUE', f, 'true or false', v);
+  return v;
+};
+
+/** Each sampler's own options and their checks. */
+const SAMPLER_OPTIONS: Record<string, Record<string, Check>> = {
+  lmc: {},
+  almc: { warmStartSteps: count, warmStartStepSize: pos, kappa: pos, stepSize: pos, t0: pos, tau: pos },
+  xgp: { etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1) },
+  dalmc: { schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool },
+};
+
+function samplerOptions(sampler: string, o: Record<string, unknown>): Record<string, unknown> | undefined {
+  for (const name of Object.keys(SAMPLER_OPTIONS))
+    if (name !== sampler && o[name] !== undefined) throw new LangevinError('E_OPTION', `options.${name}: given, but the sampler is '${sampler}'`, `options.${name}`);
+  const raw = o[sampler];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('E_OPTION', `options.${sampler}`, 'an object', raw);
+  const checks = SAMPLER_OPTIONS[sampler];
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const check = checks[k];
+    if (!check) throw new LangevinError('E_OPTION', `options.${sampler}.${k}: unknown option (known: ${Object.keys(checks).join(', ') || 'none'})`, `options.${sampler}.${k}`);
+    if (v !== undefined) out[k] = check(`options.${sampler}.${k}`, v);
+  }
+  return out;
+}
 export const MAX_CHAINS = 1 << 24;
 
 function integer(field: string, v: unknown, min: number, max: number): number {
@@ -90,5 +144,6 @@ export function resolveOptions(options: SampleOptions | undefined): ResolvedOpti
     divergence,
     signal: o.signal as AbortSignal | undefined,
     onProgress: o.onProgress as ((p: Progress) => void) | undefined,
+    samplerOptions: samplerOptions(sampler, o),
   };
 }

@@ -39,6 +39,8 @@ export interface PhaseSpec {
   readonly yPerChain?: boolean;
   /** Use the prior alone (likelihood weight ignored). */
   readonly noLikelihood?: boolean;
+  /** Another prior for this phase (XGP's p_{x0}, DALMC's Student-t scale mixture). */
+  readonly prior?: PriorTables;
 }
 
 export function abortError(signal: AbortSignal): LangevinError {
@@ -50,11 +52,13 @@ export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainSta
   if (ctx.signal?.aborted) throw abortError(ctx.signal);
   const steps = scheduleLength(spec.schedule);
   if (steps === 0) return state;
+  const prior = spec.prior ?? ctx.prior;
+  if (prior.dim !== state.dim) throw new LangevinError('E_SHAPE', `phase ${spec.name}: prior dimension ${prior.dim} ≠ state dimension ${state.dim}`);
   const withLikelihood = !spec.noLikelihood && ctx.operator.opKind !== 0;
   const job: NativePhaseJob = {
     device: ctx.device,
     threads: ctx.threads,
-    ...ctx.prior,
+    ...(spec.prior ?? ctx.prior),
     ...(withLikelihood ? ctx.operator : { opKind: 0, measurements: 0 }),
     chains: state.chains,
     y: withLikelihood ? (spec.y ?? ctx.y) : undefined,

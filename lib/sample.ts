@@ -75,6 +75,9 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
       accuracy: opts.accuracy,
       steps: opts.steps,
       stepSize: opts.stepSize,
+      samplerOptions: opts.samplerOptions,
+      userInit: opts.init !== undefined,
+      drawFromGmm: (prior) => initialState('prior', priorTables(prior), opts.chains, { seed, chainOffset: opts.chainOffset, device }),
       async runPhase(spec, s: ChainState) {
         const start = performance.now();
         const out = await runPhase(run, spec, s);

@@ -4,7 +4,7 @@
 import type { ChainState } from '../chains.js';
 import type { PhaseSpec, RunContext } from '../phase.js';
 import type { Setting } from '../stepsize.js';
-import type { Problem } from '../types.js';
+import type { GmmPrior, Problem } from '../types.js';
 
 export interface PhaseInfo {
   name: string;
@@ -21,6 +21,12 @@ export interface SamplerContext {
   /** User overrides (undefined when not given). */
   readonly steps?: number;
   readonly stepSize?: number;
+  /** The sampler's own options (options.almc, options.xgp, options.dalmc), validated. */
+  readonly samplerOptions?: Readonly<Record<string, unknown>>;
+  /** True when the caller supplied the initial states (a sampler must then keep them). */
+  readonly userInit: boolean;
+  /** Exact draws from a GMM (keyed like the default initial states). */
+  drawFromGmm(prior: GmmPrior): Promise<ChainState>;
   /** Runs one phase, timing it and recording its info. */
   runPhase(spec: PhaseSpec, state: ChainState): Promise<ChainState>;
 }

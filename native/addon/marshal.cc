@@ -73,6 +73,11 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   j.means = AttrAsF32Vector(o, "means", K * d);
   j.var = AttrAsF32Vector(o, "variances", j.kind == CovKind::Isotropic ? K : K * d);
   if (j.kind == CovKind::Full) j.eigvec = AttrAsF32Vector(o, "eigenvectors", K * d * d);
+  if (o.Has("noiseScale") && !o.Get("noiseScale").IsUndefined()) {
+    j.beta = AttrAsF32Vector(o, "noiseScale", K);
+    for (float b : j.beta)
+      if (!(b > 0.0f) || !std::isfinite(b)) Fail(env, "noiseScale entries must be finite and > 0");
+  }
 
   const double op = AttrAsNumber(o, "opKind");
   if (op != 0 && op != 1 && op != 2 && op != 3) Fail(env, "opKind must be 0..3");

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Score of a Gaussian-mixture prior pushed through x -> a·x + b·z (z ~ N(0, I)):
-//   p_{a,b}(x) = Σ_k w_k N(x; a μ_k, a² Σ_k + b² I).
+//   p_{a,b}(x) = Σ_k w_k N(x; a μ_k, a² Σ_k + β_k b² I).
+// β_k (default 1) lets one mixture express scale mixtures of the noise, e.g. DALMC's Student-t base
+// (a Gamma mixture of Gaussians, discretised by quadrature into components with β_k = 1/g_j).
 // One (a, b²) pair covers every path the samplers use: the clean prior (a=1, b=0), the VE-noised
 // prior (a=1, b=σ), the OU/VP path of ALMC (a=e^{-t}, b²=1-e^{-2t}), DALMC's path (a=√λ, b²=1-λ)
 // and the standard Gaussian (a=0, b=1) — all without dividing by a, so λ=0 is stable.
@@ -21,14 +23,17 @@ struct GmmView {
   const float* means;    // [K*d]
   const float* var;      // isotropic: [K]; diagonal: [K*d]; full: eigenvalues [K*d]
   const float* eigvec;   // full only: [K*d*d], U_k row-major, eigenvectors in columns
+  const float* beta;     // [K] noise-variance multipliers, or nullptr for all ones
 };
 
 struct NoiseLevel {
   float a, b2;
 };
 
-// Variance a²v + b² of one (noised) eigen-direction / coordinate.
-LANGEVIN_HD float noised_var(float v, NoiseLevel nl) { return nl.a * nl.a * v + nl.b2; }
+// Variance a²v + β b² of one (noised) eigen-direction / coordinate.
+LANGEVIN_HD float noised_var(float v, NoiseLevel nl, float beta) { return nl.a * nl.a * v + beta * nl.b2; }
+
+LANGEVIN_HD float component_beta(const GmmView& g, int k) { return g.beta != nullptr ? g.beta[k] : 1.0f; }
 
 // Scratch floats gmm_score_row needs per chain.
 LANGEVIN_HD int gmm_scratch_size(const GmmView& g) { return g.K + (g.kind == CovKind::Full ? g.K * g.d : 0); }
@@ -54,10 +59,11 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, 
   float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
   for (int k = 0; k < K; ++k) {
     const float* mu = g.means + static_cast<size_t>(k) * d;
+    const float beta = component_beta(g, k);
     float quad = 0.0f, logdet = 0.0f;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        const float c = noised_var(g.var[k], nl);
+        const float c = noised_var(g.var[k], nl, beta);
         for (int i = 0; i < d; ++i) {
           const float r = x[i] - nl.a * mu[i];
           quad += r * r;
@@ -69,7 +75,7 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, 
       case CovKind::Diagonal: {
         const float* v = g.var + static_cast<size_t>(k) * d;
         for (int i = 0; i < d; ++i) {
-          const float c = noised_var(v[i], nl);
+          const float c = noised_var(v[i], nl, beta);
           const float r = x[i] - nl.a * mu[i];
           quad += r * r / c;
           logdet += logf(c);
@@ -87,7 +93,7 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, 
           for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
         }
         for (int j = 0; j < d; ++j) {
-          const float e = noised_var(lam[j], nl);
+          const float e = noised_var(lam[j], nl, beta);
           quad += wk[j] * wk[j] / e;
           logdet += logf(e);
           wk[j] /= e;
@@ -101,16 +107,17 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, 
   for (int i = 0; i < d; ++i) s[i] = 0.0f;
   for (int k = 0; k < K; ++k) {
     const float rk = logr[k];
+    const float beta = component_beta(g, k);
     const float* mu = g.means + static_cast<size_t>(k) * d;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        const float f = rk / noised_var(g.var[k], nl);
+        const float f = rk / noised_var(g.var[k], nl, beta);
         for (int i = 0; i < d; ++i) s[i] += f * (nl.a * mu[i] - x[i]);
         break;
       }
       case CovKind::Diagonal: {
         const float* v = g.var + static_cast<size_t>(k) * d;
-        for (int i = 0; i < d; ++i) s[i] += rk * (nl.a * mu[i] - x[i]) / noised_var(v[i], nl);
+        for (int i = 0; i < d; ++i) s[i] += rk * (nl.a * mu[i] - x[i]) / noised_var(v[i], nl, beta);
         break;
       }
       case CovKind::Full: {  // s -= r_k U_k w_k

@@ -16,7 +16,7 @@ struct PhaseJob {
   // prior
   CovKind kind = CovKind::Isotropic;
   int32_t K = 0, d = 0;
-  std::vector<float> log_w, means, var, eigvec;
+  std::vector<float> log_w, means, var, eigvec, beta;  // beta empty = all ones
   // likelihood
   OpKind op_kind = OpKind::None;
   int32_t m = 0;
@@ -37,9 +37,10 @@ struct PhaseJob {
   int threads = 0;              // CPU threads; 0 = hardware concurrency
 
   PhaseView view(const float* y_ptr, const StepScalars* steps_ptr, const float* log_w_ptr, const float* means_ptr,
-                 const float* var_ptr, const float* eigvec_ptr, const int32_t* idx_ptr, const float* mat_ptr) const {
+                 const float* var_ptr, const float* eigvec_ptr, const float* beta_ptr, const int32_t* idx_ptr,
+                 const float* mat_ptr) const {
     PhaseView p;
-    p.prior = GmmView{kind, K, d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr};
+    p.prior = GmmView{kind, K, d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr, beta.empty() ? nullptr : beta_ptr};
     p.op = OperatorView{op_kind, m, d, idx_ptr, mat_ptr};
     p.y = y_ptr;
     p.y_per_chain = y_per_chain ? 1 : 0;
@@ -52,8 +53,8 @@ struct PhaseJob {
     return p;
   }
   PhaseView host_view() const {
-    return view(y.data(), steps.data(), log_w.data(), means.data(), var.data(), eigvec.data(), indices.data(),
-                matrix.data());
+    return view(y.data(), steps.data(), log_w.data(), means.data(), var.data(), eigvec.data(), beta.data(),
+                indices.data(), matrix.data());
   }
   // Rough floating-point work of one chain-step, for chunking and memory estimates.
   double work_per_chain_step() const {

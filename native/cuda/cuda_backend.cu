@@ -62,12 +62,13 @@ class CudaRunner final : public PhaseRunner {
     means_ = DeviceBuffer<float>(job.means);
     var_ = DeviceBuffer<float>(job.var);
     eigvec_ = DeviceBuffer<float>(job.eigvec);
+    beta_ = DeviceBuffer<float>(job.beta);
     indices_ = DeviceBuffer<int32_t>(job.indices);
     matrix_ = DeviceBuffer<float>(job.matrix);
     y_ = DeviceBuffer<float>(job.y);
     steps_ = DeviceBuffer<StepScalars>(job.steps);
-    view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), indices_.get(),
-                     matrix_.get());
+    view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), beta_.get(),
+                     indices_.get(), matrix_.get());
   }
 
   void run_steps(int s0, int s1) override {
@@ -86,7 +87,7 @@ class CudaRunner final : public PhaseRunner {
   PhaseJob& job_;
   PhaseView view_{};
   int scratch_per_chain_ = 0;
-  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, matrix_, y_;
+  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_;
   DeviceBuffer<int32_t> status_, indices_;
   DeviceBuffer<StepScalars> steps_;
 };
