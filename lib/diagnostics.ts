@@ -7,6 +7,7 @@ import { applyOperator } from './applyOperator.js';
 import type { Problem } from './types.js';
 import { operatorRows } from './types.js';
 import type { DivergenceReport } from './chains.js';
+import type { ChainSummary } from './mcmcDiagnostics.js';
 
 export interface ExactComparison {
   /** max_i |mean_i − exact_i| / (exact sd_i / √n): about N(0,1) per coordinate for exact samples. */
@@ -15,6 +16,11 @@ export interface ExactComparison {
   covarianceRelError: number;
   /** Posterior mode weights, and the mean responsibility of each mode over the samples (unbiased for them). */
   modeWeights: { exact: number[]; sampled: number[]; totalVariation: number };
+  /**
+   * Per-mode means: Σ r_k(x)x / Σ r_k(x) against μ̃_k, as max |z| over coordinates and modes of weight
+   * ≥ 0.05 (E_π[r_k(X) X] = w̃_k μ̃_k exactly, so z is about N(0,1) for exact samples).
+   */
+  modeMeanZMax: number;
 }
 
 export interface Diagnostics {
@@ -26,6 +32,8 @@ export interface Diagnostics {
   /** Sample mean (finite chains), when d ≤ 64. */
   mean?: number[];
   exact?: ExactComparison;
+  /** Split-R̂ (rank-normalised, folded) and bulk/tail ESS of the convergence draws, worst over the first 16 coordinates. */
+  convergence?: ChainSummary & { draws: number; thin: number };
 }
 
 /** Moments of the rows of x[n*d] whose mask is set. */
@@ -55,8 +63,8 @@ export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => b
   return { n, mean, cov };
 }
 
-/** Responsibilities of each component of a full-covariance GMM for every row, averaged. */
-export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: number) => boolean): number[] {
+/** Responsibilities of each component of a full-covariance GMM, averaged over rows, and the responsibility-weighted means. */
+export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: number) => boolean): { weights: number[]; means: Float64Array; n: number } {
   const { dim: d, components: K } = g;
   const chol = [] as Float64Array[];
   const logNorm = new Float64Array(K);
@@ -66,6 +74,7 @@ export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: numb
     logNorm[k] = Math.log(g.weights[k]) - 0.5 * choleskyLogDet(l, d);
   }
   const acc = new Float64Array(K);
+  const means = new Float64Array(K * d);
   const logp = new Float64Array(K);
   const r = new Float64Array(d);
   let n = 0;
@@ -83,9 +92,14 @@ export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: numb
     }
     let s = 0;
     for (let k = 0; k < K; k++) s += (logp[k] = Math.exp(logp[k] - mx));
-    for (let k = 0; k < K; k++) acc[k] += logp[k] / s;
+    for (let k = 0; k < K; k++) {
+      const r = logp[k] / s;
+      acc[k] += r;
+      for (let i = 0; i < d; i++) means[k * d + i] += r * x[c * d + i];
+    }
   }
-  return Array.from(acc, (v) => v / Math.max(n, 1));
+  for (let k = 0; k < K; k++) for (let i = 0; i < d; i++) means[k * d + i] /= Math.max(acc[k], 1e-300);
+  return { weights: Array.from(acc, (v) => v / Math.max(n, 1)), means, n };
 }
 
 export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c: number) => boolean): ExactComparison {
@@ -102,10 +116,19 @@ export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c
     num += (cov[i] - post.covariance[i]) ** 2;
     den += post.covariance[i] ** 2;
   }
-  const sampled = meanResponsibilities(post, x, keep);
+  const resp = meanResponsibilities(post, x, keep);
+  const sampled = resp.weights;
   const exact = Array.from(post.weights);
   const totalVariation = 0.5 * exact.reduce((s, w, k) => s + Math.abs(w - sampled[k]), 0);
-  return { meanZMax, covarianceRelError: Math.sqrt(num / den), modeWeights: { exact, sampled, totalVariation } };
+  let modeMeanZMax = 0;
+  for (let k = 0; k < post.components; k++) {
+    if (exact[k] < 0.05) continue;
+    for (let i = 0; i < d; i++) {
+      const se = Math.sqrt(post.covariances[k * d * d + i * d + i] / (resp.n * exact[k]));
+      modeMeanZMax = Math.max(modeMeanZMax, Math.abs(resp.means[k * d + i] - post.means[k * d + i]) / se);
+    }
+  }
+  return { meanZMax, covarianceRelError: Math.sqrt(num / den), modeWeights: { exact, sampled, totalVariation }, modeMeanZMax };
 }
 
 /** Exact comparisons cost O(n K d²); above this dimension they are skipped. */

@@ -28,6 +28,13 @@ export interface SampleOptions {
   accuracy?: number;
   /** Initial states (default: the sampler's own). */
   init?: InitSpec;
+  /**
+   * Convergence draws: after sampling, continue Langevin on the sampler's final target for
+   * draws × thin steps and record every thin-th state, to report split-R̂ and ESS across chains.
+   * The returned samples are unaffected. Default 0 (off).
+   */
+  draws?: number;
+  thin?: number;
   /** 'report' (default): diverged chains are frozen and listed; 'error': reject with E_DIVERGED. */
   divergence?: 'report' | 'error';
   signal?: AbortSignal;
@@ -52,12 +59,14 @@ export interface ResolvedOptions {
   accuracy: number;
   init?: InitSpec;
   divergence: 'report' | 'error';
+  draws: number;
+  thin: number;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
   samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'almc', 'xgp', 'dalmc']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'almc', 'xgp', 'dalmc']);
 
 type Check = (field: string, v: unknown) => unknown;
 const pos: Check = (f, v) => positive(f, v);
@@ -142,6 +151,8 @@ export function resolveOptions(options: SampleOptions | undefined): ResolvedOpti
     accuracy: o.accuracy === undefined ? 0.05 : positive('options.accuracy', o.accuracy, 1),
     init: o.init as InitSpec | undefined,
     divergence,
+    draws: o.draws === undefined ? 0 : integer('options.draws', o.draws, 0, 100_000),
+    thin: o.thin === undefined ? 10 : integer('options.thin', o.thin, 1, 1_000_000),
     signal: o.signal as AbortSignal | undefined,
     onProgress: o.onProgress as ((p: Progress) => void) | undefined,
     samplerOptions: samplerOptions(sampler, o),

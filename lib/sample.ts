@@ -21,6 +21,9 @@ import type { Setting } from './stepsize.js';
 import type { Problem } from './types.js';
 import { checkMemory } from './memory.js';
 import { VERSION } from './version.js';
+import { fromFunction } from './schedule.js';
+import { Streams } from './streams.js';
+import { summarizeChains } from './mcmcDiagnostics.js';
 
 export interface SampleSummary {
   sampler: string;
@@ -68,7 +71,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM ? exactPosteriorOf(problem) : undefined;
   const init = await initialState(opts.init ?? sampler.defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
   const phases: PhaseInfo[] = [];
-  const { state, settings } = await sampler.run(
+  const { state, settings, final } = await sampler.run(
     {
       problem,
       run,
@@ -93,6 +96,18 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     throw new LangevinError('E_DIVERGED', `${divergence.diverged} of ${opts.chains} chains diverged (first: chain ${first.chain} at step ${first.step}); reduce stepSize or check the problem's scales`);
   }
   const diagnostics = diagnose(problem, state.x, state.status, divergence, exact);
+  if (opts.draws > 0) {
+    // Continue on the final target with its own stream; the returned samples stay the sampler's.
+    const snapshots: Float32Array[] = [];
+    let s = state;
+    for (let i = 0; i < opts.draws; i++) {
+      const f = final.schedule;
+      const schedule = fromFunction(opts.thin, () => ({ h: f.h[0], a: f.a[0], b2: f.b2[0], c: f.c[0] }));
+      s = await runPhase(run, { ...final, name: 'convergence draws', stream: Streams.convergence, stepOffset: i * opts.thin, schedule }, s);
+      snapshots.push(s.x);
+    }
+    diagnostics.convergence = { ...summarizeChains(snapshots, opts.chains, d), draws: opts.draws, thin: opts.thin };
+  }
   return {
     samples: state.x,
     shape: [opts.chains, d],

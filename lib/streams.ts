@@ -6,5 +6,6 @@ export const Streams = {
   initNormals: 1, // initial states: normals
   initUniforms: 2, // initial states: mixture-component choices
   auxiliary: 3, // auxiliary observations (XGP) and other per-chain side draws
+  convergence: 4, // convergence draws after sampling (diagnostics only)
   phaseBase: 16, // sampler phase i uses phaseBase + i
 } as const;

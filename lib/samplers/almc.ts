@@ -97,7 +97,9 @@ export const almc: Sampler = {
       annealStepSize: p.delta,
       annealSteps: { value: steps, origin: ctx.steps !== undefined ? 'user' : 'default', rule: 'κ(T₀ − τ) units of Langevin time in steps δ_k' },
     };
+    const last = steps - 1;
+    const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c: p.c }) };
     if (truncated) settings.warning = `annealing stopped after ${steps} steps before reaching τ (pass steps, kappa or accuracy)`;
-    return { state, settings };
+    return { state, settings, final };
   },
 };

@@ -9,6 +9,7 @@
 import { LangevinError } from '../errors.js';
 import { curvature } from '../curvature.js';
 import { priorStats } from '../priorStats.js';
+import { constantSchedule } from '../schedule.js';
 import { gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
@@ -82,7 +83,9 @@ export const dalmc: Sampler = {
       steps: { value: steps, origin: ctx.steps !== undefined ? 'user' : 'default', rule: '1/κ units of Langevin time in steps h_k' },
       target: useLik ? 'posterior (extension of the paper: −∇R added to the drift)' : 'prior (generative, as in the paper)',
     };
+    const last = steps - 1;
+    const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c }), noLikelihood: !useLik };
     if (truncated) settings.warning = `annealing stopped after ${steps} steps before t = 1`;
-    return { state, settings };
+    return { state, settings, final };
   },
 };

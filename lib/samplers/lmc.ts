@@ -47,6 +47,7 @@ export const lmc: Sampler = {
     if (h.value * curv.L >= 2) settings.warning = `stepSize ${h.value} ≥ 2/L = ${2 / curv.L}: ULA is unstable in the stiffest direction`;
     const c = problem.likelihood ? 1 / problem.likelihood.noiseStd ** 2 : 0;
     const state = await ctx.runPhase({ name: 'langevin', stream: Streams.phaseBase, schedule: constantSchedule(steps.value, { h: h.value, c }) }, init);
-    return { state, settings };
+    const final = { schedule: constantSchedule(1, { h: h.value, c }) };
+    return { state, settings, final };
   },
 };

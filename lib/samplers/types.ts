@@ -33,6 +33,8 @@ export interface SamplerContext {
 
 export interface SamplerOutput {
   state: ChainState;
+  /** The sampler's final target as one step (scalars and phase overrides), for convergence draws. */
+  final: Omit<PhaseSpec, 'name' | 'stream' | 'stepOffset'>;
   /** Every resolved step size, length and schedule constant, with its provenance. */
   settings: Record<string, Setting | string>;
 }

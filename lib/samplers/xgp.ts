@@ -103,6 +103,7 @@ export const xgp: Sampler = {
     let state = state0;
     let totalSteps = 0;
     let stepOffset = 0;
+    let lastH = 0;
     for (let i = 0; i < N - 1; i++) {
       yi = bridgeStep(lik.y, yi, v[i], v[i + 1], await zeta(i + 1));
       const c = 1 / etas[i + 1] ** 2;
@@ -112,6 +113,7 @@ export const xgp: Sampler = {
       state = await ctx.runPhase({ name: `stage ${i + 1}/${N - 1}`, stream: Streams.phaseBase, stepOffset, schedule: constantSchedule(steps, { h, c }), y: yi, yPerChain: true, prior: tables }, state);
       stepOffset += steps;
       totalSteps += steps;
+      lastH = h;
     }
     settings.stepSize = ctx.stepSize !== undefined ? userSetting(ctx.stepSize, 'given by the user') : {
       value: gaussianBiasStep(1 / stats.vMin + opNormSq / (eta * eta), eps).value,
@@ -119,6 +121,6 @@ export const xgp: Sampler = {
       rule: 'h_i = 2ε/((1+ε)L_i), L_i = 1/v_min + ‖A‖²/η_{i+1}²: Gaussian-bias step per stage (value shown: the last stage)',
     };
     settings.steps = { value: totalSteps, origin: 'default', rule: 'Σ_i ⌈T_i/h_i⌉ over the N−1 stages' };
-    return { state, settings };
+    return { state, settings, final: { schedule: constantSchedule(1, { h: lastH, c: 1 / (eta * eta) }), prior: tables } };
   },
 };

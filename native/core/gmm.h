@@ -35,6 +35,34 @@ LANGEVIN_HD float noised_var(float v, NoiseLevel nl, float beta) { return nl.a *
 
 LANGEVIN_HD float component_beta(const GmmView& g, int k) { return g.beta != nullptr ? g.beta[k] : 1.0f; }
 
+// Per-noise-level tables shared by every chain at one step: log-determinants [K] and inverse
+// variances (isotropic: [K]; diagonal and full: [K*d]). Computing them once per step for a block
+// of chains keeps logs and divisions out of the per-chain loop.
+LANGEVIN_HD int gmm_level_size(const GmmView& g) { return g.K + (g.kind == CovKind::Isotropic ? g.K : g.K * g.d); }
+
+LANGEVIN_HD void gmm_prepare_level(const GmmView& g, NoiseLevel nl, float* level) {
+  const int K = g.K, d = g.d;
+  float* logdet = level;
+  float* inv = level + K;
+  for (int k = 0; k < K; ++k) {
+    const float beta = component_beta(g, k);
+    if (g.kind == CovKind::Isotropic) {
+      const float c = noised_var(g.var[k], nl, beta);
+      logdet[k] = d * logf(c);
+      inv[k] = 1.0f / c;
+    } else {
+      const float* v = g.var + static_cast<size_t>(k) * d;  // variances or eigenvalues
+      float ld = 0.0f;
+      for (int i = 0; i < d; ++i) {
+        const float c = noised_var(v[i], nl, beta);
+        ld += logf(c);
+        inv[static_cast<size_t>(k) * d + i] = 1.0f / c;
+      }
+      logdet[k] = ld;
+    }
+  }
+}
+
 // Scratch floats gmm_score_row needs per chain.
 LANGEVIN_HD int gmm_scratch_size(const GmmView& g) { return g.K + (g.kind == CovKind::Full ? g.K * g.d : 0); }
 
@@ -51,40 +79,38 @@ LANGEVIN_HD void softmax_inplace(float* l, int K) {
   for (int k = 0; k < K; ++k) l[k] *= inv;
 }
 
-// s = ∇ log p_{a,b}(x) for one chain's row x[d]. scratch: gmm_scratch_size(g) floats.
-// The 2π constant is dropped: it cancels in the responsibilities.
-LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, float* s, float* scratch) {
+// s = ∇ log p_{a,b}(x) for one chain's row x[d], with `level` from gmm_prepare_level for the same
+// noise level. scratch: gmm_scratch_size(g) floats. The 2π constant cancels in the responsibilities.
+LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* level, const float* x, float* s,
+                               float* scratch) {
   const int K = g.K, d = g.d;
-  float* logr = scratch;  // [K] log-responsibilities, then responsibilities
+  const float* logdet = level;
+  const float* inv = level + K;
+  float* logr = scratch;   // [K] log-responsibilities, then responsibilities
   float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
   for (int k = 0; k < K; ++k) {
     const float* mu = g.means + static_cast<size_t>(k) * d;
-    const float beta = component_beta(g, k);
-    float quad = 0.0f, logdet = 0.0f;
+    float quad = 0.0f;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        const float c = noised_var(g.var[k], nl, beta);
         for (int i = 0; i < d; ++i) {
           const float r = x[i] - nl.a * mu[i];
           quad += r * r;
         }
-        quad /= c;
-        logdet = d * logf(c);
+        quad *= inv[k];
         break;
       }
       case CovKind::Diagonal: {
-        const float* v = g.var + static_cast<size_t>(k) * d;
+        const float* ik = inv + static_cast<size_t>(k) * d;
         for (int i = 0; i < d; ++i) {
-          const float c = noised_var(v[i], nl, beta);
           const float r = x[i] - nl.a * mu[i];
-          quad += r * r / c;
-          logdet += logf(c);
+          quad += r * r * ik[i];
         }
         break;
       }
       case CovKind::Full: {
         const float* U = g.eigvec + static_cast<size_t>(k) * d * d;
-        const float* lam = g.var + static_cast<size_t>(k) * d;
+        const float* ik = inv + static_cast<size_t>(k) * d;
         float* wk = w + static_cast<size_t>(k) * d;
         for (int j = 0; j < d; ++j) wk[j] = 0.0f;
         for (int i = 0; i < d; ++i) {  // z = Uᵀ (x - a μ), row-wise for contiguous access
@@ -93,31 +119,28 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* x, 
           for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
         }
         for (int j = 0; j < d; ++j) {
-          const float e = noised_var(lam[j], nl, beta);
-          quad += wk[j] * wk[j] / e;
-          logdet += logf(e);
-          wk[j] /= e;
+          quad += wk[j] * wk[j] * ik[j];
+          wk[j] *= ik[j];
         }
         break;
       }
     }
-    logr[k] = g.log_w[k] - 0.5f * (logdet + quad);
+    logr[k] = g.log_w[k] - 0.5f * (logdet[k] + quad);
   }
   softmax_inplace(logr, K);
   for (int i = 0; i < d; ++i) s[i] = 0.0f;
   for (int k = 0; k < K; ++k) {
     const float rk = logr[k];
-    const float beta = component_beta(g, k);
     const float* mu = g.means + static_cast<size_t>(k) * d;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        const float f = rk / noised_var(g.var[k], nl, beta);
+        const float f = rk * inv[k];
         for (int i = 0; i < d; ++i) s[i] += f * (nl.a * mu[i] - x[i]);
         break;
       }
       case CovKind::Diagonal: {
-        const float* v = g.var + static_cast<size_t>(k) * d;
-        for (int i = 0; i < d; ++i) s[i] += rk * (nl.a * mu[i] - x[i]) / noised_var(v[i], nl, beta);
+        const float* ik = inv + static_cast<size_t>(k) * d;
+        for (int i = 0; i < d; ++i) s[i] += rk * (nl.a * mu[i] - x[i]) * ik[i];
         break;
       }
       case CovKind::Full: {  // s -= r_k U_k w_k

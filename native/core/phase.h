@@ -33,19 +33,22 @@ struct PhaseView {
   uint32_t chain_offset;      // global index of local chain 0 (batch splits keep chain identity)
 };
 
-// Scratch floats run_chain_steps needs per chain.
+// Scratch floats one chain needs (score, gradient/proposal, GMM and operator work space).
 LANGEVIN_HD int phase_scratch_size(const PhaseView& p) {
   return 2 * p.prior.d + gmm_scratch_size(p.prior) + lik_scratch_size(p.op);
 }
+
+// Floats of the per-step tables shared by a block of chains.
+LANGEVIN_HD int phase_level_size(const PhaseView& p) { return gmm_level_size(p.prior); }
 
 // The update for one element; shared by every backend and every loop shape.
 LANGEVIN_HD float langevin_update(float x, float h, float drift, float noise_scale, float xi) {
   return x + h * drift + noise_scale * xi;
 }
 
-// Steps [s0, s1) of local chain c on its row x[d].
-LANGEVIN_HD void run_chain_steps(const PhaseView& p, int c, int s0, int s1, float* x, int32_t* status,
-                                 float* scratch) {
+// Step k of local chain c on its row x[d], with the step's level tables already prepared.
+LANGEVIN_HD void chain_step(const PhaseView& p, int c, int k, const float* level, float* x, int32_t* status,
+                            float* scratch) {
   if (*status != kChainFinite) return;  // frozen
   const int d = p.prior.d;
   float* s = scratch;
@@ -53,28 +56,36 @@ LANGEVIN_HD void run_chain_steps(const PhaseView& p, int c, int s0, int s1, floa
   float* gmm_scratch = scratch + 2 * d;
   float* lik_scratch = gmm_scratch + gmm_scratch_size(p.prior);
   const float* y = p.y + (p.y_per_chain ? static_cast<size_t>(c) * p.op.m : 0);
-  RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), 0};
+  const StepScalars st = p.steps[k];
+  gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, level, x, s, gmm_scratch);
+  lik_grad_row(p.op, x, y, st.c, g, lik_scratch);
+  const RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), p.step_offset + static_cast<uint32_t>(k)};
+  bool finite = true;
+  for (int i0 = 0; i0 < d; i0 += 4) {
+    const Normal4 xi = normal4(site, static_cast<uint32_t>(i0 >> 2));
+    const int n = d - i0 < 4 ? d - i0 : 4;
+    for (int j = 0; j < n; ++j) {
+      const int i = i0 + j;
+      const float v = langevin_update(x[i], st.h, s[i] + g[i], st.noise, xi.v[j]);
+      finite = finite && is_finite(v);
+      g[i] = v;
+    }
+  }
+  if (!finite) {
+    *status = static_cast<int32_t>(p.step_offset) + k;
+    return;
+  }
+  for (int i = 0; i < d; ++i) x[i] = g[i];
+}
+
+// Steps [s0, s1) of local chains [c0, c1) (rows x_rows + c*d): step-major so each step's level
+// tables are prepared once for the block. level: phase_level_size floats; scratch: per chain.
+LANGEVIN_HD void run_block_steps(const PhaseView& p, int c0, int c1, int s0, int s1, float* x_rows, int32_t* status,
+                                 float* scratch, float* level) {
+  const int d = p.prior.d;
   for (int k = s0; k < s1; ++k) {
-    const StepScalars st = p.steps[k];
-    gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, x, s, gmm_scratch);
-    lik_grad_row(p.op, x, y, st.c, g, lik_scratch);
-    site.step = p.step_offset + static_cast<uint32_t>(k);
-    bool finite = true;
-    for (int i0 = 0; i0 < d; i0 += 4) {
-      const Normal4 xi = normal4(site, static_cast<uint32_t>(i0 >> 2));
-      const int n = d - i0 < 4 ? d - i0 : 4;
-      for (int j = 0; j < n; ++j) {
-        const int i = i0 + j;
-        const float v = langevin_update(x[i], st.h, s[i] + g[i], st.noise, xi.v[j]);
-        finite = finite && is_finite(v);
-        g[i] = v;
-      }
-    }
-    if (!finite) {
-      *status = static_cast<int32_t>(p.step_offset) + k;
-      return;
-    }
-    for (int i = 0; i < d; ++i) x[i] = g[i];
+    gmm_prepare_level(p.prior, NoiseLevel{p.steps[k].a, p.steps[k].b2}, level);
+    for (int c = c0; c < c1; ++c) chain_step(p, c, k, level, x_rows + static_cast<size_t>(c) * d, status + c, scratch);
   }
 }
 

@@ -35,12 +35,16 @@ class CpuRunner final : public PhaseRunner {
       : job_(job), view_(job.host_view()), threads_(job.threads > 0 ? job.threads : cpu_default_threads()) {}
 
   void run_steps(int s0, int s1) override {
-    const int d = job_.d;
     const int scratch = phase_scratch_size(view_);
+    const int level = phase_level_size(view_);
+    // Blocks of chains advance step by step: the block's rows stay in cache across the chunk and
+    // each step's level tables are shared by the block.
+    constexpr int kBlock = 32;
     parallel_ranges(job_.chains, threads_, [&](int c0, int c1) {
-      std::vector<float> buf(static_cast<size_t>(scratch));  // once per thread per chunk, not per step
-      for (int c = c0; c < c1; ++c)
-        run_chain_steps(view_, c, s0, s1, job_.x.data() + static_cast<size_t>(c) * d, &job_.status[c], buf.data());
+      std::vector<float> buf(static_cast<size_t>(scratch + level));  // once per thread per chunk, not per step
+      for (int b = c0; b < c1; b += kBlock)
+        run_block_steps(view_, b, std::min(b + kBlock, c1), s0, s1, job_.x.data(), job_.status.data(), buf.data(),
+                        buf.data() + scratch);
     });
   }
   void finish() override {}

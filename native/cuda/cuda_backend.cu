@@ -13,13 +13,14 @@ namespace {
 
 constexpr int kThreads = 128;
 
-// One thread per chain: the row and its scratch stay in that thread's cache lines for the chunk.
+// One thread per chain: the row, its scratch and its level tables stay in that thread's cache
+// lines for the chunk (a block of one chain in run_block_steps).
 __global__ void phase_kernel(PhaseView p, float* x, int32_t* status, float* scratch, int scratch_per_chain, int chains,
                              int s0, int s1) {
   const int c = blockIdx.x * blockDim.x + threadIdx.x;
   if (c >= chains) return;
-  run_chain_steps(p, c, s0, s1, x + static_cast<size_t>(c) * p.prior.d, status + c,
-                  scratch + static_cast<size_t>(c) * scratch_per_chain);
+  float* mine = scratch + static_cast<size_t>(c) * scratch_per_chain;
+  run_block_steps(p, c, c + 1, s0, s1, x, status, mine, mine + phase_scratch_size(p));
 }
 
 __global__ void draw_kernel(PhiloxKey key, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n,
@@ -46,7 +47,7 @@ class CudaRunner final : public PhaseRunner {
   explicit CudaRunner(PhaseJob& job) : job_(job) {
     LANGEVIN_CUDA_CHECK(cudaSetDevice(0));
     const PhaseView host = job.host_view();
-    scratch_per_chain_ = phase_scratch_size(host);
+    scratch_per_chain_ = phase_scratch_size(host) + phase_level_size(host);
     const size_t need = sizeof(float) * (job.x.size() + static_cast<size_t>(scratch_per_chain_) * job.chains + job.y.size() +
                                          job.means.size() + job.var.size() + job.eigvec.size() + job.matrix.size()) +
                         sizeof(StepScalars) * job.steps.size();

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// Shared pieces of the reproductions (`langevin repro <name>`): options, output files, and the
+// error measures against exact answers.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DeviceRequest } from '../device.js';
+import { cholesky, choleskyLogDet, forwardSubstitute } from '../linalg.js';
+import type { FullGmm } from '../posterior.js';
+import type { Progress } from '../phase.js';
+import { VERSION } from '../version.js';
+
+export interface ReproOptions {
+  /** Output directory for <name>.svg and <name>.json (created if missing). */
+  outDir: string;
+  /** Chains per run (each repro has its own default). */
+  chains?: number;
+  seed?: number | bigint;
+  device?: DeviceRequest;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/** What every repro returns (and writes as <name>.json, with its own fields added). */
+export interface ReproResultBase {
+  name: string;
+  title: string;
+  version: string;
+  seed: string;
+  chains: number;
+  /** Wall-clock seconds of the whole repro. */
+  seconds: number;
+  files: { svg: string; json: string };
+  notes: string[];
+}
+
+export function reproBase(name: string, title: string, seed: number | bigint, chains: number): Omit<ReproResultBase, 'seconds' | 'files' | 'notes'> {
+  return { name, title, version: VERSION, seed: seed.toString(), chains };
+}
+
+/** Writes <out>/<name>.svg and <out>/<name>.json (each atomically) and returns their paths. */
+export function writeOutputs(outDir: string, name: string, svg: string, json: (files: { svg: string; json: string }) => unknown): { svg: string; json: string } {
+  mkdirSync(outDir, { recursive: true });
+  const files = { svg: join(outDir, `${name}.svg`), json: join(outDir, `${name}.json`) };
+  const put = (path: string, text: string) => {
+    const tmp = `${path}.tmp-${process.pid}`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  };
+  put(files.svg, svg);
+  put(files.json, JSON.stringify(json(files), (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) + '\n');
+  return files;
+}
+
+export interface MomentErrors {
+  /** ‖m̂ − m‖₂. */
+  meanError: number;
+  /** ‖Ĉ − C‖_F. */
+  covFrobenius: number;
+  /** ‖Ĉ − C‖_F / ‖C‖_F. */
+  covRelError: number;
+}
+
+/** Mean and unbiased covariance of the rows of x[n*d] that `keep` selects. */
+export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => boolean = () => true): { n: number; mean: Float64Array; cov: Float64Array } {
+  const rows = x.length / d;
+  const mean = new Float64Array(d);
+  let n = 0;
+  for (let c = 0; c < rows; c++) {
+    if (!keep(c)) continue;
+    n++;
+    for (let i = 0; i < d; i++) mean[i] += x[c * d + i];
+  }
+  for (let i = 0; i < d; i++) mean[i] /= Math.max(n, 1);
+  const cov = new Float64Array(d * d);
+  const r = new Float64Array(d);
+  for (let c = 0; c < rows; c++) {
+    if (!keep(c)) continue;
+    for (let i = 0; i < d; i++) r[i] = x[c * d + i] - mean[i];
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j] += r[i] * r[j];
+  }
+  for (let i = 0; i < d * d; i++) cov[i] /= Math.max(n - 1, 1);
+  return { n, mean, cov };
+}
+
+/** Mean posterior responsibility of each component of a GMM over the selected rows (the sampled mode weights). */
+export function modeWeightsOf(g: FullGmm, x: Float32Array, keep: (c: number) => boolean = () => true): number[] {
+  const { dim: d, components: K } = g;
+  const chol: Float64Array[] = [];
+  const logNorm = new Float64Array(K);
+  for (let k = 0; k < K; k++) {
+    const l = cholesky(g.covariances.subarray(k * d * d, (k + 1) * d * d), d, 'covariance');
+    chol.push(l);
+    logNorm[k] = Math.log(g.weights[k]) - 0.5 * choleskyLogDet(l, d);
+  }
+  const acc = new Float64Array(K);
+  const lp = new Float64Array(K);
+  const r = new Float64Array(d);
+  let n = 0;
+  for (let c = 0; c < x.length / d; c++) {
+    if (!keep(c)) continue;
+    n++;
+    let mx = -Infinity;
+    for (let k = 0; k < K; k++) {
+      for (let i = 0; i < d; i++) r[i] = x[c * d + i] - g.means[k * d + i];
+      const z = forwardSubstitute(chol[k], r, d);
+      let q = 0;
+      for (let i = 0; i < d; i++) q += z[i] * z[i];
+      lp[k] = logNorm[k] - 0.5 * q;
+      mx = Math.max(mx, lp[k]);
+    }
+    let s = 0;
+    for (let k = 0; k < K; k++) s += lp[k] = Math.exp(lp[k] - mx);
+    for (let k = 0; k < K; k++) acc[k] += lp[k] / s;
+  }
+  return Array.from(acc, (v) => v / Math.max(n, 1));
+}
+
+/** Total variation ½Σ|a_k − b_k| between two weight vectors. */
+export function weightTv(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += Math.abs(a[k] - b[k]);
+  return 0.5 * s;
+}
+
+/** Sample mean and covariance of the finite rows of x[n*d] against exact moments. */
+export function momentErrors(x: Float32Array, d: number, mean: ArrayLike<number>, cov: ArrayLike<number>, status?: Int32Array): MomentErrors {
+  const m = sampleMoments(x, d, status ? (c) => status[c] < 0 : () => true);
+  let me = 0, num = 0, den = 0;
+  for (let i = 0; i < d; i++) me += (m.mean[i] - mean[i]) ** 2;
+  for (let i = 0; i < d * d; i++) {
+    num += (m.cov[i] - cov[i]) ** 2;
+    den += cov[i] ** 2;
+  }
+  return { meanError: Math.sqrt(me), covFrobenius: Math.sqrt(num), covRelError: Math.sqrt(num / den) };
+}
+
+/**
+ * Expected TV distance 0.5·Σ_k E|ŵ_k − w_k| of mode weights estimated from n exact samples when each
+ * sample falls in one mode (binomial counts, normal approximation): the sampling-error floor.
+ */
+export function modeWeightTvFloor(weights: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let k = 0; k < weights.length; k++) s += Math.sqrt((2 * weights[k] * (1 - weights[k])) / (Math.PI * n));
+  return 0.5 * s;
+}
+
+export const round = (v: number, digits = 4) => Number(v.toPrecision(digits));
+export const roundAll = (v: ArrayLike<number>, digits = 4) => Array.from(v, (x) => round(x, digits));
+
+export function elapsed(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
