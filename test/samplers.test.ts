@@ -117,3 +117,11 @@ test('convergence draws report split-R̂ and ESS without changing the samples', 
   t.true(conv.rhatMax < 1.05, `R̂ ${conv.rhatMax}`);
   t.true(conv.essBulkMin > 100, `ESS ${conv.essBulkMin}`);
 });
+
+test('DALMC with a Student-t base recovers the exact posterior mode weights', async (t) => {
+  const problem = parseProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
+  const r = await sample(problem, { sampler: 'dalmc', chains: 1500, seed: 6, device: 'cpu', dalmc: { base: 'student-t', dof: 5 } });
+  const e = r.summary.diagnostics.exact!;
+  t.true(e.modeWeights.totalVariation < tvBound(e.modeWeights.exact, 1500, 0.05), `TV ${e.modeWeights.totalVariation}`);
+  t.regex(r.summary.settings.base as string, /Student-t with 5/);
+});

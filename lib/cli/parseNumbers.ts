@@ -22,3 +22,18 @@ export function seedOption(v: string): number | bigint {
   const b = BigInt(v);
   return b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
 }
+
+/** Accumulates --set key=value pairs; values parse as JSON (numbers, arrays, booleans) or stay strings. */
+export function collectSetting(v: string, acc: Record<string, unknown>): Record<string, unknown> {
+  const eq = v.indexOf('=');
+  if (eq <= 0) throw invalid('E_OPTION', '--set', 'key=value', v);
+  const key = v.slice(0, eq).trim();
+  const text = v.slice(eq + 1).trim();
+  let value: unknown = text;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // a bare string such as schedule=cosine
+  }
+  return { ...acc, [key]: value };
+}

@@ -27,6 +27,8 @@ export interface RefLine {
   label?: string; // drawn next to the line
   color?: string;
   dash?: string;
+  /** Where a horizontal line's label sits (default 'right'). */
+  labelAt?: 'left' | 'right';
 }
 
 export interface LinePanel {
@@ -294,7 +296,10 @@ function linePanelSvg(p: LinePanel, ox: number, oy: number, w: number, h: number
     if (p.yLog && l.value <= 0) continue;
     const y = Y(l.value);
     out.push(`<line x1="${ox}" y1="${n1(y)}" x2="${ox + w}" y2="${n1(y)}" stroke="${l.color ?? '#555'}" stroke-width="1.2" stroke-dasharray="${l.dash ?? '5 4'}"/>`);
-    if (l.label) out.push(`<text x="${ox + w - 4}" y="${n1(y - 4)}" font-size="10" text-anchor="end" fill="${l.color ?? '#555'}">${esc(l.label)}</text>`);
+    if (l.label) {
+      const left = l.labelAt === 'left';
+      out.push(`<text x="${left ? ox + 4 : ox + w - 4}" y="${n1(y - 4)}" font-size="10" text-anchor="${left ? 'start' : 'end'}" fill="${l.color ?? '#555'}">${esc(l.label)}</text>`);
+    }
   }
   for (const l of p.vLines ?? []) {
     if (p.xLog && l.value <= 0) continue;

@@ -178,7 +178,7 @@ export async function almcWarmstart(options: AlmcWarmstartOptions): Promise<Almc
         xLog: true,
         yLog: true,
         series: problems.map((p, i) => ({ label: p.label, x: p.coupling.map((c) => c.kappaMultiplier), y: p.coupling.map((c) => Math.max(c.rmsDistance, ZERO)), color: PALETTE[i] })),
-        hLines: [{ value: ZERO, label: 'drawn here: 0 (bitwise-identical end states)', color: '#999' }],
+        hLines: [{ value: ZERO, label: 'drawn here: 0 (bitwise-identical end states)', color: '#999', labelAt: 'left' }],
         yDomain: [ZERO, 10],
       },
     ],

@@ -40,11 +40,11 @@ export function annealSchedule(path: AnnealPath, opts: AnnealOptions): { schedul
 }
 
 /**
- * Gaussian-bias step at prior level λ: the potential's curvature is at most
- * 1/(λ v_min + 1 − λ) (stiffest noised component) + c‖A‖² (likelihood).
+ * Curvature bound at prior level λ: 1/(λ v_min + (1 − λ) β_min) for the stiffest noised component
+ * (β: noise multipliers of a scale-mixture base) plus c‖A‖² from the likelihood.
  */
-export function stiffness(lambda: number, vMin: number, likelihoodCurvature: number): number {
-  return 1 / (lambda * vMin + (1 - lambda)) + likelihoodCurvature;
+export function stiffness(lambda: number, vMin: number, likelihoodCurvature: number, betaMin = 1): number {
+  return 1 / (lambda * vMin + (1 - lambda) * betaMin) + likelihoodCurvature;
 }
 
 /**

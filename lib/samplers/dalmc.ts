@@ -14,7 +14,12 @@ import { gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
-import type { Sampler } from './types.js';
+import type { Sampler, SamplerContext } from './types.js';
+import type { ChainState } from '../chains.js';
+import { priorTables } from '../nativeTables.js';
+import type { PriorTables } from '../nativeTables.js';
+import { studentPrecisionNodes } from '../quadrature.js';
+import { drawNormals } from '../rng.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
@@ -46,6 +51,58 @@ export function lambdaSchedule(name: LambdaSchedule, ouHorizon = 5): (t: number)
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 
+/**
+ * Student-t base: μ_t = Law(√λ X + √(1−λ) W/√G) is, given G = g, the GMM with covariances
+ * λΣ_k + (1−λ)/g·I; quadrature over G (algorithms.md §4.1 a3) turns it into one GMM whose
+ * components carry noise multipliers β = 1/g_j. The initial draw W/√G is exact for integer α:
+ * G = χ²_α/α.
+ */
+function studentBase(dof: number, ctx: SamplerContext) {
+  const { g, weights } = studentPrecisionNodes(dof);
+  const nodes = g.length;
+  const t = priorTables(ctx.problem.prior);
+  const K = t.components, d = t.dim, J = nodes;
+  const tile = (a: Float32Array, per: number) => {
+    const out = new Float32Array(a.length * J);
+    for (let j = 0; j < J; j++) out.set(a, j * K * per);
+    return out;
+  };
+  const logWeights = new Float32Array(K * J);
+  const noiseScale = new Float32Array(K * J);
+  for (let j = 0; j < J; j++)
+    for (let k = 0; k < K; k++) {
+      logWeights[j * K + k] = t.logWeights[k] + Math.log(weights[j]);
+      noiseScale[j * K + k] = 1 / g[j];
+    }
+  const tables: PriorTables = {
+    covKind: t.covKind,
+    components: K * J,
+    dim: d,
+    logWeights,
+    means: tile(t.means, d),
+    variances: tile(t.variances, t.covKind === 0 ? 1 : d),
+    eigenvectors: t.eigenvectors ? tile(t.eigenvectors, d * d) : undefined,
+    noiseScale,
+  };
+  return {
+    dof,
+    nodes,
+    tables,
+    betaMin: 1 / Math.max(...g),
+    async draw(z: ChainState): Promise<ChainState> {
+      const chi = await drawNormals({ seed: ctx.run.seed, stream: Streams.auxiliary, step: 0xfffffffe, chainOffset: ctx.run.chainOffset, device: ctx.run.device }, z.chains, dof);
+      const x = new Float32Array(z.x.length);
+      for (let c = 0; c < z.chains; c++) {
+        let s = 0;
+        for (let i = 0; i < dof; i++) s += chi[c * dof + i] ** 2;
+        const scale = 1 / Math.sqrt(s / dof);
+        for (let i = 0; i < d; i++) x[c * d + i] = z.x[c * d + i] * scale;
+      }
+      return { ...z, x };
+    },
+  };
+}
+
 export const dalmc: Sampler = {
   name: 'dalmc',
   defaultInit: 'gaussian',
@@ -59,11 +116,14 @@ export const dalmc: Sampler = {
     const useLik = o.likelihood !== false && problem.likelihood !== undefined;
     const c = useLik ? 1 / problem.likelihood!.noiseStd ** 2 : 0;
     const likCurv = useLik ? c * curvature(problem).opNormSq : 0;
-    if ((o.base ?? 'gaussian') !== 'gaussian') throw new LangevinError('E_OPTION', `dalmc.base: '${o.base}' needs the Student-t path (see dalmcStudent)`, 'dalmc.base');
+    const base = o.base === 'student-t' ? studentBase(o.dof ?? 5, ctx) : undefined;
+    if (base && o.kappa === undefined && base.dof <= 2)
+      throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa`, 'options.dalmc.kappa');
+    const baseSecondMoment = base ? (d * base.dof) / (base.dof - 2) : d;
     // The OU schedule's action bound diverges logarithmically at t = 1 (λ' ≠ 0 there): stop early
     // where the prior has moved by ≤ ε, as ALMC does.
     const tEnd = name === 'ou' ? 1 - Math.min(0.5, eps * Math.min(1, stats.vMin)) / (2 * (o.ouHorizon ?? 5)) : 1;
-    const action = actionBound(lambda, 0, tEnd, stats.secondMoment, d);
+    const action = actionBound(lambda, 0, tEnd, stats.secondMoment, baseSecondMoment);
     const kappa: Setting = o.kappa !== undefined ? userSetting(o.kappa, 'given by the user') : {
       value: (4 * eps) / action,
       origin: 'default',
@@ -72,19 +132,20 @@ export const dalmc: Sampler = {
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },
-      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv), eps).value, c, maxSteps: ctx.steps ?? 500_000 },
+      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? 500_000 },
     );
-    const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik }, init);
+    const start = base && !ctx.userInit ? await base.draw(init) : init;
+    const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik, prior: base?.tables }, start);
     const settings: Record<string, Setting | string> = {
       schedule: name,
-      base: 'gaussian N(0, I)',
+      base: base ? `Student-t with ${base.dof} degrees of freedom (a Gamma scale mixture of N(0, I/g), ${base.nodes}-node Gauss–Laguerre quadrature, nodes of weight < 1e-6 dropped)` : 'gaussian N(0, I)',
       kappa,
       stepSize: user !== undefined ? userSetting(user, 'given by the user') : { value: gaussianBiasStep(stiffness(1, stats.vMin, likCurv), eps).value, origin: 'default', rule: 'h_k = 2ε/((1+ε)L_k) at the stiffness of μ_{t_k} (value shown: the smallest, at t = 1)' },
       steps: { value: steps, origin: ctx.steps !== undefined ? 'user' : 'default', rule: '1/κ units of Langevin time in steps h_k' },
       target: useLik ? 'posterior (extension of the paper: −∇R added to the drift)' : 'prior (generative, as in the paper)',
     };
     const last = steps - 1;
-    const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c }), noLikelihood: !useLik };
+    const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c }), noLikelihood: !useLik, prior: base?.tables };
     if (truncated) settings.warning = `annealing stopped after ${steps} steps before t = 1`;
     return { state, settings, final };
   },

@@ -6,7 +6,7 @@ import { sample } from '../../sample.js';
 import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
-import { intOption, numberOption, seedOption } from '../parseNumbers.js';
+import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
@@ -23,6 +23,9 @@ interface SampleFlags {
   out?: string;
   json?: boolean;
   divergence: 'report' | 'error';
+  draws?: number;
+  thin?: number;
+  set: Record<string, unknown>;
 }
 
 export function registerSample(program: Command): void {
@@ -40,6 +43,9 @@ export function registerSample(program: Command): void {
     .option('--step-size <h>', 'step size (overrides the derived default)', numberOption('--step-size'))
     .option('--accuracy <eps>', 'accuracy target of the derived defaults', numberOption('--accuracy'))
     .option('--divergence <mode>', 'report | error', 'report')
+    .option('--draws <n>', 'convergence draws after sampling (split-R̂, ESS)', intOption('--draws'))
+    .option('--thin <n>', 'steps between convergence draws', intOption('--thin'))
+    .option('--set <key=value>', "a sampler option, e.g. --set kappa=50 --set schedule=cosine --set 'x0=[0,1]' (repeatable)", collectSetting, {})
     .option('--out <file>', 'output .npy file')
     .option('--json', 'print the run summary as one JSON object on stdout')
     .action(async (problemPath: string, flags: SampleFlags) => {
@@ -58,6 +64,9 @@ export function registerSample(program: Command): void {
           stepSize: flags.stepSize,
           accuracy: flags.accuracy,
           divergence: flags.divergence,
+          draws: flags.draws,
+          thin: flags.thin,
+          ...(Object.keys(flags.set).length > 0 ? { [flags.sampler]: flags.set } : {}),
           signal: interrupt.signal,
           onProgress: progress.onProgress,
         });
