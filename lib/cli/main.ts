@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerDemo } from './commands/demoCommand.js';
 import { registerPosterior } from './commands/posteriorCommand.js';
+import { registerRepro } from './commands/reproCommand.js';
 import { registerSample } from './commands/sampleCommand.js';
 import { exitCodeOf, reportError } from './errors.js';
 
@@ -18,6 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSample(program);
   registerPosterior(program);
   registerDemo(program);
+  registerRepro(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });

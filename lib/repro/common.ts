@@ -4,7 +4,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DeviceRequest } from '../device.js';
-import { cholesky, choleskyLogDet, forwardSubstitute } from '../linalg.js';
+import { meanResponsibilities, sampleMoments } from '../diagnostics.js';
 import type { FullGmm } from '../posterior.js';
 import type { Progress } from '../phase.js';
 import { VERSION } from '../version.js';
@@ -60,59 +60,9 @@ export interface MomentErrors {
   covRelError: number;
 }
 
-/** Mean and unbiased covariance of the rows of x[n*d] that `keep` selects. */
-export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => boolean = () => true): { n: number; mean: Float64Array; cov: Float64Array } {
-  const rows = x.length / d;
-  const mean = new Float64Array(d);
-  let n = 0;
-  for (let c = 0; c < rows; c++) {
-    if (!keep(c)) continue;
-    n++;
-    for (let i = 0; i < d; i++) mean[i] += x[c * d + i];
-  }
-  for (let i = 0; i < d; i++) mean[i] /= Math.max(n, 1);
-  const cov = new Float64Array(d * d);
-  const r = new Float64Array(d);
-  for (let c = 0; c < rows; c++) {
-    if (!keep(c)) continue;
-    for (let i = 0; i < d; i++) r[i] = x[c * d + i] - mean[i];
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) cov[i * d + j] += r[i] * r[j];
-  }
-  for (let i = 0; i < d * d; i++) cov[i] /= Math.max(n - 1, 1);
-  return { n, mean, cov };
-}
-
 /** Mean posterior responsibility of each component of a GMM over the selected rows (the sampled mode weights). */
 export function modeWeightsOf(g: FullGmm, x: Float32Array, keep: (c: number) => boolean = () => true): number[] {
-  const { dim: d, components: K } = g;
-  const chol: Float64Array[] = [];
-  const logNorm = new Float64Array(K);
-  for (let k = 0; k < K; k++) {
-    const l = cholesky(g.covariances.subarray(k * d * d, (k + 1) * d * d), d, 'covariance');
-    chol.push(l);
-    logNorm[k] = Math.log(g.weights[k]) - 0.5 * choleskyLogDet(l, d);
-  }
-  const acc = new Float64Array(K);
-  const lp = new Float64Array(K);
-  const r = new Float64Array(d);
-  let n = 0;
-  for (let c = 0; c < x.length / d; c++) {
-    if (!keep(c)) continue;
-    n++;
-    let mx = -Infinity;
-    for (let k = 0; k < K; k++) {
-      for (let i = 0; i < d; i++) r[i] = x[c * d + i] - g.means[k * d + i];
-      const z = forwardSubstitute(chol[k], r, d);
-      let q = 0;
-      for (let i = 0; i < d; i++) q += z[i] * z[i];
-      lp[k] = logNorm[k] - 0.5 * q;
-      mx = Math.max(mx, lp[k]);
-    }
-    let s = 0;
-    for (let k = 0; k < K; k++) s += lp[k] = Math.exp(lp[k] - mx);
-    for (let k = 0; k < K; k++) acc[k] += lp[k] / s;
-  }
-  return Array.from(acc, (v) => v / Math.max(n, 1));
+  return meanResponsibilities(g, x, keep).weights;
 }
 
 /** Total variation ½Σ|a_k − b_k| between two weight vectors. */

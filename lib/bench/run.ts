@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+// Kernel benchmarks: each family × size runs through runPhase (one native phase = the whole
+// fused step loop in one call), after a warm-up call, and is reported as element-steps/s
+// (chains·d·steps / seconds) next to the memory-bandwidth ceiling measured in the same run and
+// the peers' rates for the same update.
+import { LangevinError } from '../errors.js';
+import { backends, describeDevice } from '../device.js';
+import type { Device } from '../device.js';
+import { operatorTables, priorTables } from '../nativeTables.js';
+import { runPhase } from '../phase.js';
+import type { RunContext } from '../phase.js';
+import { freshStatus } from '../chains.js';
+import type { ChainState } from '../chains.js';
+import { constantSchedule } from '../schedule.js';
+import { Streams } from '../streams.js';
+import { VERSION } from '../version.js';
+import {
+  benchCases,
+  benchProblem,
+  FAMILIES,
+  FAMILY_NAMES,
+  flopsPerElementStep,
+  paramBytesPerElementStep,
+  RNG_TRANSCENDENTALS_PER_ELEMENT,
+  STATE_BYTES_PER_ELEMENT_STEP,
+  UNAVAILABLE,
+} from './cases.js';
+import type { BenchCase, FamilyName, SizeName } from './cases.js';
+import { machineInfo, measureHostBandwidth, nominalGpuBandwidth } from './machine.js';
+import type { Bandwidth, MachineInfo } from './machine.js';
+import { runNumpyPeer, runTorchPeers } from './peers.js';
+import type { PeerOutcome } from './peers.js';
+
+export interface BenchOptions {
+  device: Device;
+  families?: readonly FamilyName[];
+  sizes?: readonly SizeName[];
+  quick?: boolean;
+  steps?: number; // override every case's step count
+  reps?: number; // timed calls per case (median reported); default 3, quick 1
+  threads?: number; // CPU threads, 0 = all
+  /** Run the peers: true, false, or undefined = when their Python modules are found. */
+  peers?: boolean;
+  /** Double the step count until the warm-up call takes at least this long (default: 0 on CPU, 0.2 s on CUDA). */
+  minSeconds?: number;
+  command?: string; // the command line, recorded in the report
+  log?: (line: string) => void; // progress lines (stderr in the CLI)
+}
+
+export interface PeerResult {
+  elementStepsPerSec: number;
+  steps: number;
+  seconds: number;
+  /** langevin ÷ peer, element-steps/s. */
+  ratio: number;
+}
+
+export interface BenchRow {
+  family: FamilyName;
+  size: SizeName;
+  chains: number;
+  d: number;
+  m: number;
+  K: number;
+  steps: number;
+  reps: number;
+  seconds: number; // median over reps of one timed runPhase call
+  secondsMin: number;
+  elementStepsPerSec: number; // from the median
+  chainStepsPerSec: number;
+  nsPerElementStep: number;
+  bytesPerElementStep: number; // compulsory: state read + write
+  paramBytesPerElementStep: number; // shared parameters loaded per element (from cache)
+  flopsPerElementStep: number;
+  gflops: number;
+  /** elementStepsPerSec × bytesPerElementStep ÷ the measured copy bandwidth. */
+  bandwidthFraction: number | null;
+  diverged: number; // chains frozen as non-finite (should be 0: frozen chains skip work)
+  peers: Record<string, PeerResult>;
+}
+
+export interface BenchReport {
+  tool: 'langevin bench';
+  version: string;
+  date: string;
+  command: string;
+  device: Device;
+  deviceDescription: string;
+  threads: number;
+  quick: boolean;
+  skipped?: string;
+  machine: MachineInfo;
+  bandwidth: Bandwidth | null;
+  rooflineElementStepsPerSec: number | null; // bandwidth ÷ bytesPerElementStep
+  notes: string[];
+  results: BenchRow[];
+  unavailable: { family: FamilyName; reason: string }[];
+  peers: Omit<PeerOutcome, 'rows'>[];
+}
+
+const median = (v: number[]) => {
+  const s = [...v].sort((a, b) => a - b);
+  const n = s.length;
+  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
+};
+
+interface Timing {
+  steps: number;
+  times: number[];
+  diverged: number;
+}
+
+/** Times one case: a warm-up call, then `reps` calls of `steps` steps, continuing the chains. */
+export async function timeCase(device: Device, threads: number, c: BenchCase, reps: number, minSeconds = 0): Promise<Timing> {
+  const p = benchProblem(c.family, c.chains, c.d);
+  const ctx: RunContext = {
+    device,
+    threads,
+    seed: 20261123n,
+    chainOffset: 0,
+    prior: priorTables(p.prior),
+    operator: operatorTables(p.operator),
+    y: Float32Array.from(p.y),
+  };
+  let state: ChainState = { chains: c.chains, dim: c.d, x: Float32Array.from(p.x0), status: freshStatus(c.chains) };
+  let offset = 0;
+  const call = async (steps: number) => {
+    const schedule = constantSchedule(steps, p.step);
+    const t0 = process.hrtime.bigint();
+    state = await runPhase(ctx, { name: 'bench', stream: Streams.phaseBase, schedule, stepOffset: offset }, state);
+    const t = Number(process.hrtime.bigint() - t0) / 1e9;
+    offset += steps;
+    return t;
+  };
+  let steps = c.steps;
+  const warm = await call(steps); // warm-up: first-touch, thread start, device context
+  if (minSeconds > 0 && warm < minSeconds) {
+    const f = 2 ** Math.min(12, Math.ceil(Math.log2(minSeconds / Math.max(warm, 1e-6))));
+    steps *= f;
+  }
+  const times: number[] = [];
+  for (let r = 0; r < reps; r++) times.push(await call(steps));
+  let diverged = 0;
+  for (const s of state.status) if (s >= 0) diverged++;
+  return { steps, times, diverged };
+}
+
+export function rowOf(c: BenchCase, t: Timing, bandwidth: Bandwidth | null): BenchRow {
+  const seconds = median(t.times);
+  const elements = c.chains * c.d * t.steps;
+  const eps = elements / seconds;
+  const flops = flopsPerElementStep(c);
+  return {
+    family: c.family,
+    size: c.size,
+    chains: c.chains,
+    d: c.d,
+    m: c.m,
+    K: c.K,
+    steps: t.steps,
+    reps: t.times.length,
+    seconds,
+    secondsMin: Math.min(...t.times),
+    elementStepsPerSec: eps,
+    chainStepsPerSec: (c.chains * t.steps) / seconds,
+    nsPerElementStep: 1e9 / eps,
+    bytesPerElementStep: STATE_BYTES_PER_ELEMENT_STEP,
+    paramBytesPerElementStep: paramBytesPerElementStep(c),
+    flopsPerElementStep: flops,
+    gflops: (eps * flops) / 1e9,
+    bandwidthFraction: bandwidth ? (eps * STATE_BYTES_PER_ELEMENT_STEP) / bandwidth.bytesPerSecond : null,
+    diverged: t.diverged,
+    peers: {},
+  };
+}
+
+function notes(device: Device): string[] {
+  const common = [
+    'element-step = one coordinate of one chain advanced by one fused step x ← x + h(∇log p_{a,b}(x) + c·Aᵀ(y − Ax)) + √(2h)ξ, with ξ from Philox4x32-10 + Box–Muller; timed end to end through runPhase (marshalling, thread or kernel launches, copies in and out included).',
+    `bytesPerElementStep = ${STATE_BYTES_PER_ELEMENT_STEP} B: the state is read and written once. Every parameter (means, variances, eigenvectors, operator, y) is shared by all chains and served from cache; paramBytesPerElementStep lists those loads and is not counted against memory bandwidth.`,
+    `flopsPerElementStep counts the drift and update arithmetic only; the normal generator adds 10 Philox rounds per 4 elements and ${RNG_TRANSCENDENTALS_PER_ELEMENT} transcendental calls (of logf, sqrtf, sinf, cosf) per element.`,
+    'Peers implement the same update with their own RNG (NumPy: default_rng().standard_normal(dtype=float32); torch: torch.randn); ratio = langevin element-steps/s ÷ peer element-steps/s. A peer may run fewer steps than langevin on a case (it stops near --max-seconds per case); rates are per element-step.',
+  ];
+  if (device === 'cpu')
+    common.push(
+      'CPU: the backend advances blocks of 32 chains through a chunk of steps while their rows stay in L1/L2, so the working set is cache-resident and DRAM traffic per element-step is far below 8 B; the DRAM roofline (bandwidth ÷ 8 B) is an upper bound that a kernel streaming the state from memory every step could not exceed, not a limit this backend runs against.',
+    );
+  else
+    common.push(
+      'CUDA: one thread per chain runs a chunk of steps; the state row is re-read from global memory (L1/L2) each step. The ceiling is the device-to-device copy bandwidth measured by the torch peer in the same run when available, else the nominal peak (marked as such).',
+    );
+  return common;
+}
+
+/** Runs the benchmark. A missing CUDA backend gives a report with `skipped` set and no rows. */
+export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  const log = opts.log ?? (() => {});
+  const device = opts.device;
+  const families = opts.families ?? FAMILY_NAMES;
+  for (const f of families) if (!FAMILY_NAMES.includes(f)) throw new LangevinError('E_OPTION', `unknown family '${f}' (expected ${FAMILY_NAMES.join(', ')})`, '--families');
+  const quick = opts.quick === true;
+  const reps = opts.reps ?? (quick ? 1 : 3);
+  const threads = opts.threads ?? 0;
+  const haveCuda = backends().includes('cuda');
+  const report: BenchReport = {
+    tool: 'langevin bench',
+    version: VERSION,
+    date: new Date().toISOString(),
+    command: opts.command ?? '',
+    device,
+    deviceDescription: device === 'cuda' && !haveCuda ? 'cuda (unavailable)' : describeDevice(device),
+    threads: device === 'cpu' ? (threads > 0 ? threads : machineInfo(false).addonCpuThreads) : 0,
+    quick,
+    machine: machineInfo(device === 'cuda' && haveCuda),
+    bandwidth: null,
+    rooflineElementStepsPerSec: null,
+    notes: notes(device),
+    results: [],
+    unavailable: families.filter((f) => UNAVAILABLE[f]).map((f) => ({ family: f, reason: UNAVAILABLE[f]! })),
+    peers: [],
+  };
+  if (device === 'cuda' && !haveCuda) {
+    report.skipped = 'CUDA benchmarks skipped: this process has no CUDA backend (no GPU, no driver, or an addon built without nvcc); run on the GPU host: bash scripts/gpu-pack.sh here, then bash scripts/gpu-run.sh bench there';
+    return report;
+  }
+  const cases = benchCases(families, { quick, sizes: opts.sizes, steps: opts.steps });
+
+  if (device === 'cpu') {
+    log('measuring host memory bandwidth ...');
+    report.bandwidth = measureHostBandwidth(quick ? { bytes: 32 * 2 ** 20, reps: 4 } : {});
+  }
+
+  const timings: { c: BenchCase; t: Timing }[] = [];
+  for (const c of cases) {
+    log(`${device} ${c.family} ${c.size} (${c.chains} chains × d ${c.d}, ${c.steps} steps) ...`);
+    const t = await timeCase(device, threads, c, reps, opts.minSeconds ?? (device === 'cuda' ? 0.2 : 0));
+    timings.push({ c: { ...c, steps: t.steps }, t });
+  }
+
+  // Peers run after our kernels, one at a time, so nothing competes for the cores.
+  const peerOpts = { reps: quick ? 1 : reps, maxSeconds: quick ? 0.3 : 2, threads };
+  const wantPeers = opts.peers !== false;
+  const outcomes: PeerOutcome[] = [];
+  if (wantPeers && cases.length) {
+    const timedCases = timings.map((x) => x.c);
+    if (device === 'cpu') {
+      log('peer: NumPy (scripts/bench_numpy.py) ...');
+      outcomes.push(await runNumpyPeer(timedCases, peerOpts));
+    } else {
+      log('peers: torch eager + torch.compile (scripts/bench_torch.py) ...');
+      outcomes.push(...(await runTorchPeers(timedCases, peerOpts)));
+    }
+    for (const o of outcomes) if (!o.available) log(`peer ${o.peer} not run: ${o.reason}`);
+    if (opts.peers === true && outcomes.every((o) => !o.available)) report.notes.push('peers were requested (--peers) but none could run; see peers[].reason');
+  }
+  if (device === 'cuda') {
+    const measured = outcomes.find((o) => o.bandwidth)?.bandwidth;
+    report.bandwidth = measured ? { ...measured, source: 'peer' } : (nominalGpuBandwidth(report.machine.gpu?.name) ?? null);
+  }
+  report.rooflineElementStepsPerSec = report.bandwidth ? report.bandwidth.bytesPerSecond / STATE_BYTES_PER_ELEMENT_STEP : null;
+
+  for (const { c, t } of timings) {
+    const row = rowOf(c, t, report.bandwidth);
+    for (const o of outcomes) {
+      const pr = o.rows.find((r) => r.family === c.family && r.size === c.size);
+      if (pr && pr.elementStepsPerSec > 0)
+        row.peers[o.peer] = { elementStepsPerSec: pr.elementStepsPerSec, steps: pr.steps, seconds: pr.seconds, ratio: row.elementStepsPerSec / pr.elementStepsPerSec };
+    }
+    report.results.push(row);
+  }
+  report.peers = outcomes.map(({ rows: _rows, ...rest }) => rest);
+  for (const r of report.results) if (r.diverged > 0) report.notes.push(`${r.family}/${r.size}: ${r.diverged} chains diverged during the run (frozen chains skip work; the rate is inflated)`);
+  return report;
+}
+
+export { FAMILIES };
