@@ -108,7 +108,7 @@ function samplerOptions(sampler: string, o: Record<string, unknown>): Record<str
   const checks = SAMPLER_OPTIONS[sampler];
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
-    const check = checks[k];
+    const check = Object.hasOwn(checks, k) ? checks[k] : undefined;
     if (!check) throw new LangevinError('E_OPTION', `options.${sampler}.${k}: unknown option (known: ${Object.keys(checks).join(', ') || 'none'})`, `options.${sampler}.${k}`);
     if (v !== undefined) out[k] = check(`options.${sampler}.${k}`, v);
   }
@@ -131,6 +131,10 @@ function positive(field: string, v: unknown, max = Infinity): number {
 export function resolveOptions(options: SampleOptions | undefined): ResolvedOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid('E_OPTION', 'options', 'an object', o);
+  for (const key of Object.keys(o)) {
+    // null is not "use the default": refuse it like any other wrong type.
+    if (o[key] === null) throw invalid('E_VALUE', `options.${key}`, 'a value (omit the key for the default)', null);
+  }
   for (const key of Object.keys(o)) if (!KEYS.has(key)) throw new LangevinError('E_OPTION', `options.${key}: unknown option (known: ${[...KEYS].join(', ')})`, `options.${key}`);
   const sampler = (o.sampler ?? 'lmc') as SamplerName;
   if (!SAMPLER_NAMES.includes(sampler)) throw invalid('E_OPTION', 'options.sampler', SAMPLER_NAMES.map((s) => `'${s}'`).join(' | '), o.sampler);

@@ -2,6 +2,7 @@
 // Runs one phase natively: the whole step loop happens in one AsyncWorker call, off the event
 // loop, with progress through a thread-safe function and cancellation from an AbortSignal.
 import { LangevinError } from './errors.js';
+import { acquirePhaseSlot } from './phaseSlots.js';
 import { native, nativeError } from './native.js';
 import type { NativePhaseJob } from './native-types.js';
 import type { OperatorTables, PriorTables } from './nativeTables.js';
@@ -75,10 +76,13 @@ export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainSta
     status: state.status,
   };
   const onProgress = ctx.onProgress;
-  const handle = native().runPhase(job, onProgress ? (done, total) => onProgress({ phase: spec.name, done, total }) : undefined);
-  const cancel = () => handle.cancel();
-  ctx.signal?.addEventListener('abort', cancel, { once: true });
+  const release = await acquirePhaseSlot(ctx.signal);
+  let cancel = () => {};
   try {
+    if (ctx.signal?.aborted) throw abortError(ctx.signal);
+    const handle = native().runPhase(job, onProgress ? (done, total) => onProgress({ phase: spec.name, done, total }) : undefined);
+    cancel = () => handle.cancel();
+    ctx.signal?.addEventListener('abort', cancel, { once: true });
     const out = await handle.promise;
     return { chains: state.chains, dim: state.dim, x: out.x, status: out.status };
   } catch (err) {
@@ -87,5 +91,6 @@ export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainSta
     throw e;
   } finally {
     ctx.signal?.removeEventListener('abort', cancel);
+    release();
   }
 }

@@ -11,7 +11,7 @@ import { initialState } from './init.js';
 import { observationTable, operatorTables, priorTables } from './nativeTables.js';
 import { resolveOptions } from './options.js';
 import type { SampleOptions } from './options.js';
-import { runPhase } from './phase.js';
+import { abortError, runPhase } from './phase.js';
 import type { RunContext } from './phase.js';
 import { exactPosteriorOf } from './posterior.js';
 import { samplers } from './samplers/index.js';
@@ -51,11 +51,13 @@ export interface SampleResult {
 
 export async function sample(problem: Problem, options?: SampleOptions): Promise<SampleResult> {
   const opts = resolveOptions(options);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
   const seed = toSeed(opts.seed, 'options.seed');
   const device = resolveDevice(opts.device, 'options.device');
   const d = problem.prior.dim;
   checkMemory(problem, opts.chains, device);
   const sampler = samplers[opts.sampler];
+  sampler.validate?.(problem, opts.samplerOptions ?? {});
   const t0 = performance.now();
   const run: RunContext = {
     device,

@@ -43,5 +43,7 @@ export interface Sampler {
   readonly name: string;
   /** The default initial state of the chains. */
   readonly defaultInit: 'prior' | 'gaussian' | 'zeros';
+  /** Problem-dependent checks of the sampler's options, run before any work starts. */
+  validate?(problem: Problem, options: Readonly<Record<string, unknown>>): void;
   run(ctx: SamplerContext, init: ChainState): Promise<SamplerOutput>;
 }

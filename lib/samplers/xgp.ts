@@ -16,7 +16,7 @@ import { gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import { operatorRows } from '../types.js';
-import type { GmmPrior } from '../types.js';
+import type { GmmPrior, Problem } from '../types.js';
 import { conditionOnNoisyCopy } from '../warmStartPrior.js';
 import type { Sampler } from './types.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
@@ -33,21 +33,39 @@ export interface XgpOptions {
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 
+function validateXgp(problem: Problem, raw: Readonly<Record<string, unknown>>): void {
+  const o = raw as XgpOptions;
+  if (!problem.likelihood) throw invalid('E_OPTION', 'options.sampler', "a problem with a likelihood for 'xgp'", 'a problem without one');
+  const d = problem.prior.dim;
+  if (o.x0 !== undefined) {
+    if (o.x0.length !== d) throw invalid('E_SHAPE', 'options.xgp.x0', `${d} numbers`, o.x0);
+    if (o.radius === undefined && o.x0Std === undefined) throw invalid('E_OPTION', 'options.xgp.x0Std', 'σ of the warm start (or radius for Algorithm 3)', undefined);
+  } else if (o.x0Std !== undefined || o.radius !== undefined) {
+    throw invalid('E_OPTION', 'options.xgp.x0', 'a warm start x0 when x0Std or radius is given', undefined);
+  }
+  if (o.etas !== undefined) {
+    const eta = problem.likelihood.noiseStd;
+    const etas = o.etas;
+    if (Math.abs(etas[etas.length - 1] - eta) > 1e-12 * eta) throw invalid('E_VALUE', 'options.xgp.etas', `a schedule ending at η = ${eta}`, etas[etas.length - 1]);
+    for (let i = 1; i < etas.length; i++) if (!(etas[i] < etas[i - 1])) throw invalid('E_VALUE', `options.xgp.etas[${i}]`, `a value < ${etas[i - 1]}`, etas[i]);
+  }
+}
+
 export const xgp: Sampler = {
   name: 'xgp',
   defaultInit: 'prior',
+  validate: validateXgp,
   async run(ctx, init) {
     const { problem, accuracy: eps } = ctx;
     const o = (ctx.samplerOptions ?? {}) as XgpOptions;
-    const lik = problem.likelihood;
-    if (!lik) throw invalid('E_OPTION', 'options.sampler', "a problem with a likelihood for 'xgp'", 'a problem without one');
+    validateXgp(problem, o as Record<string, unknown>);
+    const lik = problem.likelihood!;
     const d = problem.prior.dim;
     const settings: Record<string, Setting | string> = {};
 
     // Algorithms 2/3: the warm start becomes part of the prior.
     let prior: GmmPrior = problem.prior;
     if (o.x0 !== undefined) {
-      if (o.x0.length !== d) throw invalid('E_SHAPE', 'xgp.x0', `${d} numbers`, o.x0);
       let sigma: number;
       let x0 = o.x0;
       if (o.radius !== undefined) {
@@ -57,8 +75,7 @@ export const xgp: Sampler = {
         x0 = x0.map((v, i) => v + sigma * xi[i]);
         settings.algorithm = `3 (compressed sensing): σ = R/δ = ${fmt(sigma)}, x0' = x0 + N(0, σ²I) drawn once per run`;
       } else {
-        if (o.x0Std === undefined) throw invalid('E_OPTION', 'xgp.x0Std', 'σ of the warm start (or radius for Algorithm 3)', undefined);
-        sigma = o.x0Std;
+        sigma = o.x0Std!;
         settings.algorithm = `2 (warm start): p_{x0} ∝ p·N(x0; x, σ²I), σ = ${fmt(sigma)}`;
       }
       prior = conditionOnNoisyCopy(problem.prior, x0, sigma * sigma);
@@ -79,8 +96,6 @@ export const xgp: Sampler = {
       rule: `η₁ = ‖A‖·m₂/ε (Definition D.1 item 2; E TV(p(x|y₁), p) ≲ ‖A‖m₂/η₁, Lemmas D.5–D.7), m₂ = ${fmt(spread)} the prior's RMS spread`,
     };
     const etas = o.etas ?? xgpNoiseSchedule(eta, eta1.value);
-    if (Math.abs(etas[etas.length - 1] - eta) > 1e-12 * eta) throw invalid('E_VALUE', 'xgp.etas', `a schedule ending at η = ${eta}`, etas[etas.length - 1]);
-    for (let i = 1; i < etas.length; i++) if (!(etas[i] < etas[i - 1])) throw invalid('E_VALUE', `xgp.etas[${i}]`, `a value < η_${i} = ${etas[i - 1]}`, etas[i]);
     const gammas = schedulePhases(etas);
     const N = etas.length;
     // Stage time: χ² contraction of Langevin at rate 2α from χ²₀ ≈ (1+γ)^{m/2} to (ε/N)² (Lemma A.1

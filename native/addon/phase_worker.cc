@@ -50,7 +50,11 @@ class PhaseWorker final : public Napi::AsyncWorker {
         const napi_status st = progress_.NonBlockingCall(ev, [](Napi::Env env, Napi::Function fn, ProgressEvent* e) {
           const ProgressEvent copy = *e;
           delete e;
-          if (env != nullptr && fn != nullptr) fn.Call({Napi::Number::New(env, copy.done), Napi::Number::New(env, copy.total)});
+          if (env == nullptr || fn == nullptr) return;
+          try {  // a terminating worker's env cannot run JS: drop the event
+            fn.Call({Napi::Number::New(env, copy.done), Napi::Number::New(env, copy.total)});
+          } catch (const Napi::Error&) {
+          }
         });
         if (st != napi_ok) delete ev;  // queue closing: drop the event, never leak it
       });
@@ -67,22 +71,30 @@ class PhaseWorker final : public Napi::AsyncWorker {
     }
   }
 
+  // OnOK/OnError may run while a worker thread's env is being torn down; then JS calls fail and
+  // there is nobody left to receive the result, so the failure is swallowed, never rethrown.
   void OnOK() override {
-    Napi::Env env = Env();
     ReleaseProgress();
-    auto x = Napi::Float32Array::New(env, job_.x.size());
-    std::copy(job_.x.begin(), job_.x.end(), x.Data());
-    auto status = Napi::Int32Array::New(env, job_.status.size());
-    std::copy(job_.status.begin(), job_.status.end(), status.Data());
-    Napi::Object out = Napi::Object::New(env);
-    out.Set("x", x);
-    out.Set("status", status);
-    deferred_.Resolve(out);
+    try {
+      Napi::Env env = Env();
+      auto x = Napi::Float32Array::New(env, job_.x.size());
+      std::copy(job_.x.begin(), job_.x.end(), x.Data());
+      auto status = Napi::Int32Array::New(env, job_.status.size());
+      std::copy(job_.status.begin(), job_.status.end(), status.Data());
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("x", x);
+      out.Set("status", status);
+      deferred_.Resolve(out);
+    } catch (const Napi::Error&) {
+    }
   }
 
   void OnError(const Napi::Error& e) override {
     ReleaseProgress();
-    deferred_.Reject(e.Value());
+    try {
+      deferred_.Reject(e.Value());
+    } catch (const Napi::Error&) {
+    }
   }
 
  private:
@@ -123,11 +135,19 @@ class DrawWorker final : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    auto arr = Napi::Float32Array::New(Env(), out_.size());
-    std::copy(out_.begin(), out_.end(), arr.Data());
-    deferred_.Resolve(arr);
+    try {  // see PhaseWorker::OnOK
+      auto arr = Napi::Float32Array::New(Env(), out_.size());
+      std::copy(out_.begin(), out_.end(), arr.Data());
+      deferred_.Resolve(arr);
+    } catch (const Napi::Error&) {
+    }
   }
-  void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
+  void OnError(const Napi::Error& e) override {
+    try {
+      deferred_.Reject(e.Value());
+    } catch (const Napi::Error&) {
+    }
+  }
 
  private:
   Napi::Promise::Deferred deferred_;

@@ -5,11 +5,14 @@
 // quad, divergence, cancellation, convergence draws, concurrent runs, malformed native jobs) and
 // exits non-zero on the first wrong result. The sanitizers abort the process on their own findings.
 import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { LangevinError } from '../../lib/errors.js';
 import { native } from '../../lib/native.js';
 import type { NativePhaseJob } from '../../lib/native-types.js';
 import { parseProblem } from '../../lib/problem/index.js';
-import { sample } from '../../lib/sample.js';
+import { parseOperator } from '../../lib/problem/parseOperator.js';
+import { operatorRows } from '../../lib/types.js';
+import { sample } from '../../lib/index.js';
 import type { SampleOptions } from '../../lib/options.js';
 import type { Problem } from '../../lib/types.js';
 import { randomProblem, type Kind } from '../helpers/problems.js';
@@ -80,6 +83,41 @@ async function main(): Promise<void> {
   check(allFinite((await sample(gaussian, { chains: 9, steps: 40, init: 'zeros', device: 'cpu' })).samples), 'gaussian prior');
   runs++;
 
+  // Imaging operators on a 2 × 4 × 6 image (d = 48): those the parser knows are run; the others
+  // are reported as skipped, so the suite follows the operators as they land.
+  {
+    const shape = [2, 4, 6];
+    const d = 48;
+    const blur = { type: 'blur', kernel: [[0.05, 0.1, 0.05], [0.1, 0.4, 0.1], [0.05, 0.1, 0.05]], shape };
+    const imaging: [string, Record<string, unknown>][] = [
+      ['blur', blur],
+      ['downsample', { type: 'downsample', factor: 2, shape }],
+      ['fourier', { type: 'fourier', samples: [0, 1, 5, 7, 13, 23], shape }],
+      ['compose', { type: 'compose', operators: [blur, { type: 'downsample', factor: 2, shape }] }],
+    ];
+    const r = (i: number) => Math.sin(12.9898 * i) * 0.5;
+    const skipped: string[] = [];
+    for (const [name, operator] of imaging) {
+      let rows: number;
+      try {
+        rows = operatorRows(parseOperator('likelihood.operator', operator, d));
+      } catch (err) {
+        skipped.push(`${name} (${(err as Error).message.slice(0, 60)})`);
+        continue;
+      }
+      const p = parseProblem({
+        prior: { type: 'gmm', weights: [0.4, 0.6], means: [Array.from({ length: d }, (_, i) => r(i)), Array.from({ length: d }, (_, i) => r(i + d))], covariance: { type: 'diagonal', variances: [Array.from({ length: d }, (_, i) => 0.5 + Math.abs(r(2 * d + i))), Array.from({ length: d }, (_, i) => 0.5 + Math.abs(r(3 * d + i)))] } },
+        likelihood: { operator, y: Array.from({ length: rows }, (_, i) => r(5 * d + i)), noiseStd: 0.2 },
+      });
+      for (const sampler of ['lmc', 'dalmc', 'xgp']) {
+        const out = await sample(p, { ...short(sampler), chains: 37, seed: 3, threads: 3, device: 'cpu' });
+        check(out.samples.length === 37 * d && allFinite(out.samples) && out.summary.diagnostics.divergence.diverged === 0, `${name}/${sampler}: finite, undiverged`);
+        runs++;
+      }
+    }
+    if (skipped.length > 0) process.stdout.write(`imaging operators skipped (not parsed): ${skipped.join('; ')}\n`);
+  }
+
   // 2. Convergence draws (extra phases on the final target) with progress callbacks.
   {
     let reports = 0;
@@ -129,7 +167,29 @@ async function main(): Promise<void> {
     runs += 12;
   }
 
-  // 6. Malformed native jobs are refused by the marshalling code before any kernel reads them.
+  // 6. The addon in three environments at once: two worker threads and the main thread.
+  {
+    const raw = randomProblem({ seed: 19, d: 3, m: 2, K: 2, kind: 'diagonal', noiseStd: 0.3 });
+    const opts: SampleOptions = { chains: 70, steps: 200, seed: 4, device: 'cpu', onProgress: undefined };
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      import(workerData.url).then(async ({ sample, parseProblem }) => {
+        const r = await sample(parseProblem(workerData.raw), { ...workerData.opts, onProgress: () => {} });
+        parentPort.postMessage(r.samples);
+      }).catch((e) => parentPort.postMessage(String(e && e.stack || e)));`;
+    const url = new URL('../../lib/index.js', import.meta.url).href;
+    const inWorker = () =>
+      new Promise<Float32Array>((resolve, reject) => {
+        const w = new Worker(code, { eval: true, workerData: { url, raw, opts: { ...opts, onProgress: undefined } } });
+        w.once('message', (m: Float32Array | string) => (typeof m === 'string' ? reject(new Error(m)) : resolve(m)));
+        w.once('error', reject);
+      });
+    const [a, b, main] = await Promise.all([inWorker(), inWorker(), sample(parseProblem(raw), opts)]);
+    check(Buffer.compare(Buffer.from(a.buffer), Buffer.from(main.samples.buffer)) === 0 && Buffer.compare(Buffer.from(b.buffer), Buffer.from(main.samples.buffer)) === 0, 'worker threads = main thread');
+    runs += 3;
+  }
+
+  // 7. Malformed native jobs are refused by the marshalling code before any kernel reads them.
   {
     const good: NativePhaseJob = {
       device: 'cpu', threads: 2, covKind: 0, components: 1, dim: 3, chains: 2,
