@@ -31,10 +31,11 @@ export interface NativePhaseJob {
   variances: Float32Array; // isotropic [K]; diagonal [K*d]; full: eigenvalues [K*d]
   eigenvectors?: Float32Array; // full: [K*d*d], eigenvectors in columns
   noiseScale?: Float32Array; // [K] multipliers β_k of the noise variance b² (default all 1)
-  opKind: 0 | 1 | 2 | 3; // none, identity, mask, dense
+  opKind: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7; // none, identity, mask, dense, blur, downsample, fourier, compose
   measurements: number;
-  indices?: Int32Array;
-  matrix?: Float32Array;
+  indices?: Int32Array; // mask
+  matrix?: Float32Array; // dense
+  stages?: NativeOperatorStage[]; // opKind 4–7: one stage, or the composed stages in the order they apply
   y?: Float32Array; // [m] or [chains*m]
   yPerChain: boolean;
   h: Float64Array; // per-step scalars, all [steps]
@@ -47,6 +48,23 @@ export interface NativePhaseJob {
   chainOffset: number;
   x: Float32Array; // [chains*d]
   status?: Int32Array; // [chains], -1 = finite
+}
+
+/** One stage of an imaging operator or composition (native/core/operator_build.h checks it). */
+export interface NativeOperatorStage {
+  opKind: 1 | 2 | 3 | 4 | 5 | 6; // identity, mask, dense, blur, downsample, fourier
+  measurements: number; // output size
+  dim: number; // input size: the job's dim for the first stage, the previous stage's measurements after
+  indices?: Int32Array; // mask: kept coordinates (ascending); fourier: flat frequency indices c·H·W + u·W + v, in y order
+  matrix?: Float32Array; // dense: [measurements*dim]
+  channels?: number; // blur, downsample, fourier: the image [C, H, W]
+  height?: number;
+  width?: number;
+  kernel?: Float64Array; // blur: [kernelHeight*kernelWidth] row-major
+  kernelHeight?: number;
+  kernelWidth?: number;
+  method?: -1 | 0 | 1; // blur: automatic (default), direct, FFT
+  factor?: number; // downsample
 }
 
 export interface NativePhaseResult {

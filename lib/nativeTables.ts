@@ -2,12 +2,12 @@
 // Float32 tables native code reads: the prior (full covariances as eigendecompositions, computed
 // once per prior and cached) and the operator.
 import { symmetricEigen } from './linalg.js';
-import type { GmmPrior, Likelihood, Operator } from './types.js';
-import { operatorRows } from './types.js';
-import type { NativePhaseJob } from './native-types.js';
+import type { GmmPrior, ImageShape, Likelihood, Operator } from './types.js';
+import { flattenCompose, operatorCols, operatorRows } from './types.js';
+import type { NativeOperatorStage, NativePhaseJob } from './native-types.js';
 
 export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors' | 'noiseScale'>;
-export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'indices' | 'matrix'>;
+export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'indices' | 'matrix' | 'stages'>;
 
 const priorCache = new WeakMap<GmmPrior, PriorTables>();
 
@@ -35,6 +35,11 @@ export function priorTables(prior: GmmPrior): PriorTables {
   return tables;
 }
 
+/**
+ * The operator as native code takes it. Imaging operators travel as stages (a composition
+ * flattened, in the order its operators apply); native/core/operator_build.h turns them into the
+ * int program and float tables (FFT twiddles, kernel spectra) of native/core/linear_operator.h.
+ */
 export function operatorTables(op: Operator | undefined): OperatorTables {
   if (!op) return { opKind: 0, measurements: 0 };
   const m = operatorRows(op);
@@ -45,7 +50,40 @@ export function operatorTables(op: Operator | undefined): OperatorTables {
       return { opKind: 2, measurements: m, indices: op.indices };
     case 'dense':
       return { opKind: 3, measurements: m, matrix: Float32Array.from(op.matrix) };
+    case 'blur':
+    case 'downsample':
+    case 'fourier':
+      return { opKind: stageKind[op.type], measurements: m, stages: [operatorStage(op)] };
+    case 'compose': {
+      const flat = flattenCompose(op);
+      if (flat.length === 1) return operatorTables(flat[0]);
+      return { opKind: 7, measurements: m, stages: flat.map(operatorStage) };
+    }
   }
+}
+
+const stageKind = { identity: 1, mask: 2, dense: 3, blur: 4, downsample: 5, fourier: 6 } as const;
+
+function operatorStage(op: Exclude<Operator, { type: 'compose' }>): NativeOperatorStage {
+  const base = { measurements: operatorRows(op), dim: operatorCols(op) };
+  switch (op.type) {
+    case 'identity':
+      return { opKind: 1, ...base };
+    case 'mask':
+      return { opKind: 2, ...base, indices: op.indices };
+    case 'dense':
+      return { opKind: 3, ...base, matrix: Float32Array.from(op.matrix) };
+    case 'blur':
+      return { opKind: 4, ...base, ...shapeOf(op.shape), kernel: op.kernel, kernelHeight: op.kernelHeight, kernelWidth: op.kernelWidth };
+    case 'downsample':
+      return { opKind: 5, ...base, ...shapeOf(op.shape), factor: op.factor };
+    case 'fourier':
+      return { opKind: 6, ...base, ...shapeOf(op.shape), indices: op.samples };
+  }
+}
+
+function shapeOf(s: ImageShape): { channels: number; height: number; width: number } {
+  return { channels: s.channels, height: s.height, width: s.width };
 }
 
 export function observationTable(lik: Likelihood | undefined): Float32Array | undefined {

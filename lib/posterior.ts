@@ -3,7 +3,8 @@
 // and the posterior under a linear-Gaussian likelihood (4.1 a5). These are reference answers for
 // tests and diagnostics, computed once in double precision; nothing here runs per sampler step.
 
-import { invalid } from './errors.js';
+import { applyOperator } from './applyOperator.js';
+import { invalid, LangevinError } from './errors.js';
 import {
   cholesky,
   choleskyLogDet,
@@ -214,10 +215,20 @@ export function exactPosterior(prior: GmmPrior, lik?: LinearGaussianLikelihood):
   return withMoments({ dim: d, components: K, weights, means, covariances }, logEvidence);
 }
 
-/** The dense m×d matrix of an operator (identity: I_d; mask: the kept rows of I_d; dense: a copy). */
+/** Largest operator (m·d entries) operatorMatrix materialises. */
+export const OPERATOR_MATRIX_MAX_ENTRIES = 4096 * 4096;
+
+/**
+ * The dense m×d matrix of an operator (identity: I_d; mask: the kept rows of I_d; dense: a copy;
+ * imaging operators and compositions: A e_i column by column). Refuses (E_VALUE) above
+ * OPERATOR_MATRIX_MAX_ENTRIES entries.
+ */
 export function operatorMatrix(op: Operator): Float64Array {
   const m = operatorRows(op);
   const d = operatorCols(op);
+  if (m * d > OPERATOR_MATRIX_MAX_ENTRIES) {
+    throw new LangevinError('E_VALUE', `operator: a ${m}×${d} ${op.type} operator is too large to materialise densely (at most ${OPERATOR_MATRIX_MAX_ENTRIES} entries)`, 'operator');
+  }
   switch (op.type) {
     case 'identity': {
       const a = new Float64Array(d * d);
@@ -231,6 +242,18 @@ export function operatorMatrix(op: Operator): Float64Array {
     }
     case 'dense':
       return Float64Array.from(op.matrix);
+    default: {
+      const a = new Float64Array(m * d);
+      const e = new Float64Array(d);
+      const col = new Float64Array(m);
+      for (let i = 0; i < d; i++) {
+        e[i] = 1;
+        applyOperator(op, e, col);
+        e[i] = 0;
+        for (let j = 0; j < m; j++) a[j * d + i] = col[j];
+      }
+      return a;
+    }
   }
 }
 

@@ -18,11 +18,31 @@ export interface GmmPrior {
   readonly cov: Float64Array;
 }
 
-/** Linear measurement operators. m is the number of measurements. */
+/** An image x = [channels][height][width], row-major and channel-major, flattened into R^d (d = C·H·W). */
+export interface ImageShape {
+  readonly channels: number; // C
+  readonly height: number; // H
+  readonly width: number; // W
+}
+
+/**
+ * Linear measurement operators. m is the number of measurements.
+ * - blur: circular convolution of each channel with `kernel` (kernelHeight × kernelWidth, row-major),
+ *   centred at (⌊kh/2⌋, ⌊kw/2⌋): (Ax)[c,i,j] = Σ_{a,b} k[a,b]·x[c, (i−a+⌊kh/2⌋) mod H, (j−b+⌊kw/2⌋) mod W]; m = d.
+ * - downsample: average pooling over factor×factor blocks (factor divides H and W); m = C·(H/f)·(W/f).
+ * - fourier: unitary 2-D DFT of each channel, X[c,u,v] = (HW)^{-1/2} Σ x[c,i,j] e^{−2πi(ui/H + vj/W)}, kept at
+ *   the distinct flat indices `samples` (c·H·W + u·W + v); y = [Re X_s0, Im X_s0, Re X_s1, …], m = 2·samples.length.
+ * - compose: the operators applied in the listed order, A = A_n ∘ … ∘ A_1 (operators[0] acts on x first);
+ *   each one's input dimension is the previous one's output dimension.
+ */
 export type Operator =
   | { readonly type: 'identity'; readonly dim: number }
   | { readonly type: 'mask'; readonly dim: number; readonly indices: Int32Array } // kept entries, ascending; m = indices.length
-  | { readonly type: 'dense'; readonly rows: number; readonly cols: number; readonly matrix: Float64Array }; // [rows*cols]
+  | { readonly type: 'dense'; readonly rows: number; readonly cols: number; readonly matrix: Float64Array } // [rows*cols]
+  | { readonly type: 'blur'; readonly shape: ImageShape; readonly kernel: Float64Array; readonly kernelHeight: number; readonly kernelWidth: number }
+  | { readonly type: 'downsample'; readonly shape: ImageShape; readonly factor: number }
+  | { readonly type: 'fourier'; readonly shape: ImageShape; readonly samples: Int32Array }
+  | { readonly type: 'compose'; readonly operators: readonly Operator[] };
 
 /** y = A x + N(0, noiseStd² I_m). */
 export interface Likelihood {
@@ -37,6 +57,11 @@ export interface Problem {
   readonly likelihood?: Likelihood;
 }
 
+/** Number of entries C·H·W of an image. */
+export function imageSize(shape: ImageShape): number {
+  return shape.channels * shape.height * shape.width;
+}
+
 /** Number of measurements m of an operator. */
 export function operatorRows(op: Operator): number {
   switch (op.type) {
@@ -46,10 +71,35 @@ export function operatorRows(op: Operator): number {
       return op.indices.length;
     case 'dense':
       return op.rows;
+    case 'blur':
+      return imageSize(op.shape);
+    case 'downsample':
+      return imageSize(op.shape) / (op.factor * op.factor);
+    case 'fourier':
+      return 2 * op.samples.length;
+    case 'compose':
+      return operatorRows(op.operators[op.operators.length - 1]);
   }
 }
 
 /** Dimension d of an operator's input. */
 export function operatorCols(op: Operator): number {
-  return op.type === 'dense' ? op.cols : op.dim;
+  switch (op.type) {
+    case 'identity':
+    case 'mask':
+      return op.dim;
+    case 'dense':
+      return op.cols;
+    case 'blur':
+    case 'downsample':
+    case 'fourier':
+      return imageSize(op.shape);
+    case 'compose':
+      return operatorCols(op.operators[0]);
+  }
+}
+
+/** The operators of a (possibly nested) composition, in the order they apply (itself if not a composition). */
+export function flattenCompose(op: Operator): Exclude<Operator, { type: 'compose' }>[] {
+  return op.type === 'compose' ? op.operators.flatMap(flattenCompose) : [op];
 }

@@ -198,7 +198,7 @@ const cases: Case[] = [
   ['gaussian with two variances', () => gaussian({ type: 'isotropic', variances: [1, 2] }), 'E_SHAPE', 'prior.covariance.variances', /expected array of 1 number, received array of length 2/],
   ['likelihood key typo noisestd', (p) => void ((p.likelihood.noisestd = 0.1), delete p.likelihood.noiseStd), 'E_OPTION', 'likelihood.noisestd', /did you mean "noiseStd"/],
   ['likelihood not an object', (p) => void (p.likelihood = [1]), 'E_VALUE', 'likelihood', /expected an object, received array/],
-  ['operator blur not supported yet', (p) => void (p.likelihood.operator = { type: 'blur', kernel: [[1]], shape: [1, 2] }), 'E_OPTION', 'likelihood.operator.type', /operator type 'blur' is not supported yet/],
+  ['blur shape not matching d', (p) => void (p.likelihood.operator = { type: 'blur', kernel: [[1]], shape: [1, 3] }), 'E_SHAPE', 'likelihood.operator.shape', /C·H·W = 2/],
   ['operator type unknown', (p) => void (p.likelihood.operator.type = 'convolution'), 'E_OPTION', 'likelihood.operator.type', /one of 'identity', 'mask', 'dense'/],
   ['operator extra key', (p) => void (p.likelihood.operator = { type: 'identity', matrix: [[1, 0]] }), 'E_OPTION', 'likelihood.operator.matrix', /expected one of type$/],
   ['mask with 2', (p) => void (p.likelihood.operator = { type: 'mask', mask: [1, 2] }), 'E_VALUE', 'likelihood.operator.mask[1]', /expected 0 or 1, received number 2/],

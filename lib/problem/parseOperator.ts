@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// likelihood.operator → Operator. One entry per operator type in OPERATORS: adding 'blur' means
-// writing its parser, adding it there, and removing it from NOT_YET.
+// likelihood.operator → Operator. One entry per operator type in OPERATORS: adding a type means
+// writing its parser and adding it there. Images are x = [C][H][W] flattened channel-major; the
+// conventions of each operator are documented on the Operator type (lib/types.ts).
 import { invalid, LangevinError } from '../errors.js';
-import type { Operator } from '../types.js';
-import { array, at, child, invalidWords, type JsonObject, matrix, member, object, onlyKeys } from './check.js';
+import { flattenCompose, type ImageShape, type Operator, operatorRows } from '../types.js';
+import { array, at, child, invalidWords, type JsonObject, LIMITS, limit, matrix, member, object, onlyKeys } from './check.js';
 
 interface OperatorParser {
   /** Keys allowed besides 'type'. */
@@ -15,10 +16,17 @@ const OPERATORS: Readonly<Record<string, OperatorParser>> = {
   identity: { keys: [], parse: (_field, _obj, dim) => ({ type: 'identity', dim }) },
   mask: { keys: ['mask'], parse: parseMask },
   dense: { keys: ['matrix'], parse: parseDense },
+  blur: { keys: ['kernel', 'shape'], parse: parseBlur },
+  downsample: { keys: ['factor', 'shape'], parse: parseDownsample },
+  fourier: { keys: ['samples', 'shape'], parse: parseFourier },
+  compose: { keys: ['operators'], parse: parseCompose },
 };
 
 /** Part of the file format (DESIGN.md) but not implemented yet. */
-const NOT_YET = ['blur', 'downsample', 'fourier'];
+const NOT_YET: string[] = [];
+
+/** Image limits: H·W per channel (the native FFT tables index with int32), kernel taps, composed stages. */
+export const IMAGE_LIMITS = { pixels: 2 ** 22, kernelTaps: 2 ** 20, stages: 8 } as const;
 
 /** Parse an operator acting on R^dim. */
 export function parseOperator(field: string, raw: unknown, dim: number): Operator {
@@ -54,4 +62,93 @@ function parseMask(field: string, obj: JsonObject, dim: number): Operator {
 function parseDense(field: string, obj: JsonObject, dim: number): Operator {
   const m = matrix(child(field, 'matrix'), member(obj, 'matrix'), undefined, dim);
   return { type: 'dense', rows: m.rows, cols: m.cols, matrix: m.data };
+}
+
+function positiveInteger(field: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalid('E_VALUE', field, 'a positive integer', v);
+  return v;
+}
+
+/** shape: [H, W] or [C, H, W] positive integers with C·H·W = dim. */
+export function parseShape(field: string, raw: unknown, dim: number): ImageShape {
+  const a = array(field, raw, undefined, 'array [H, W] or [C, H, W]');
+  if (a.length !== 2 && a.length !== 3) throw invalid('E_SHAPE', field, 'array [H, W] or [C, H, W]', raw);
+  const n = a.map((v, i) => positiveInteger(at(field, i), v));
+  const [channels, height, width] = n.length === 2 ? [1, n[0], n[1]] : n;
+  limit(field, height * width, IMAGE_LIMITS.pixels, 'pixels per channel (H·W)');
+  if (channels * height * width !== dim) {
+    throw invalidWords('E_SHAPE', field, `an image shape with C·H·W = ${dim} (the operator's input dimension)`, `[${n.join(', ')}] (${channels * height * width} entries)`);
+  }
+  return { channels, height, width };
+}
+
+/** blur: kernel (kh × kw finite numbers, any sign, circular boundary), shape of the image. */
+function parseBlur(field: string, obj: JsonObject, dim: number): Operator {
+  const shape = parseShape(child(field, 'shape'), member(obj, 'shape'), dim);
+  const kField = child(field, 'kernel');
+  const k = matrix(kField, member(obj, 'kernel'), undefined, undefined, undefined, IMAGE_LIMITS.kernelTaps);
+  limit(kField, k.rows * k.cols, IMAGE_LIMITS.kernelTaps, 'kernel taps');
+  return { type: 'blur', shape, kernel: k.data, kernelHeight: k.rows, kernelWidth: k.cols };
+}
+
+/** downsample: average pooling by an integer factor that divides H and W. */
+function parseDownsample(field: string, obj: JsonObject, dim: number): Operator {
+  const shape = parseShape(child(field, 'shape'), member(obj, 'shape'), dim);
+  const fField = child(field, 'factor');
+  const factor = positiveInteger(fField, member(obj, 'factor'));
+  if (shape.height % factor !== 0 || shape.width % factor !== 0) {
+    throw invalidWords('E_VALUE', fField, `a factor dividing H = ${shape.height} and W = ${shape.width}`, `${factor}`);
+  }
+  return { type: 'downsample', shape, factor };
+}
+
+/**
+ * fourier: samples are flat frequency indices u·W + v in [0, H·W): one list shared by every
+ * channel, or one list per channel (an array of C arrays). Distinct within a channel, ≥ 1 in all.
+ * y holds [Re, Im] per sample, channel by channel, each channel's samples in listed order.
+ */
+function parseFourier(field: string, obj: JsonObject, dim: number): Operator {
+  const shape = parseShape(child(field, 'shape'), member(obj, 'shape'), dim);
+  const { channels: C, height: H, width: W } = shape;
+  const HW = H * W;
+  const sField = child(field, 'samples');
+  const raw = member(obj, 'samples');
+  const expected = `array of distinct integers in [0, ${HW}) (u·W + v), or ${C === 1 ? 'an array of 1 such array' : `an array of ${C} such arrays`} (one per channel)`;
+  const a = array(sField, raw, undefined, expected);
+  const perChannel = a.length > 0 && Array.isArray(a[0]);
+  if (perChannel && a.length !== C) throw invalid('E_SHAPE', sField, expected, raw);
+  const lists = perChannel ? a.map((l, c) => ({ field: at(sField, c), list: array(at(sField, c), l, undefined, expected) })) : [{ field: sField, list: a }];
+  const total = lists.reduce((n, l) => n + l.list.length, 0) * (perChannel ? 1 : C);
+  if (total === 0) throw invalidWords('E_VALUE', sField, 'at least one sample', 'none');
+  limit(sField, total, LIMITS.entries / 2, 'samples');
+  const checked = lists.map(({ field: f, list }) => {
+    const seen = new Set<number>();
+    return list.map((v, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= HW) throw invalid('E_VALUE', at(f, i), `an integer in [0, ${HW})`, v);
+      if (seen.has(v)) throw invalidWords('E_VALUE', at(f, i), 'distinct samples', `${v} twice`);
+      seen.add(v);
+      return v;
+    });
+  });
+  const samples = new Int32Array(total);
+  let s = 0;
+  for (let c = 0; c < C; c++) for (const v of checked[perChannel ? c : 0]) samples[s++] = c * HW + v;
+  return { type: 'fourier', shape, samples };
+}
+
+/** compose: operators applied in the listed order (A = A_n ∘ … ∘ A_1); nested compositions flatten. */
+function parseCompose(field: string, obj: JsonObject, dim: number): Operator {
+  const oField = child(field, 'operators');
+  const list = array(oField, member(obj, 'operators'), undefined, 'non-empty array of operators');
+  if (list.length === 0) throw invalid('E_SHAPE', oField, 'non-empty array of operators', list);
+  const operators: Operator[] = [];
+  let d = dim;
+  list.forEach((raw, i) => {
+    const op = parseOperator(at(oField, i), raw, d);
+    operators.push(op);
+    d = operatorRows(op);
+  });
+  const stages = operators.flatMap(flattenCompose).length;
+  if (stages > IMAGE_LIMITS.stages) throw invalidWords('E_VALUE', oField, `at most ${IMAGE_LIMITS.stages} operators (nested compositions count their parts)`, `${stages}`);
+  return { type: 'compose', operators };
 }

@@ -3,6 +3,7 @@
 // compared against. x ← x + h (∇log p(x) + Aᵀ(y − Ax)/η²) + √(2h) ξ from the chosen start.
 import { curvature } from '../curvature.js';
 import { exactPosteriorOf } from '../posterior.js';
+import { priorStats } from '../priorStats.js';
 import { constantSchedule } from '../schedule.js';
 import { contractionSteps, describeCurvature, gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
@@ -13,8 +14,15 @@ import type { Sampler } from './types.js';
 /** Longest default run; beyond it the summary says the accuracy target was not reachable. */
 export const MAX_DEFAULT_STEPS = 200_000;
 
+/** Above this dimension the exact posterior (O(d³)) is not formed; the prior's spread bounds D. */
+const EXACT_DISTANCE_MAX_DIM = 256;
+
 /** RMS distance of prior draws from the posterior mean: the initial distance the run must cover. */
 export function priorDistanceToPosterior(problem: Problem): number {
+  if (problem.prior.dim > EXACT_DISTANCE_MAX_DIM) {
+    // D² ≤ 2(E‖X − E X‖² + ‖E X − m̃‖²) ≤ 4·M₂ crudely; use √(2M₂)·√2 = 2√M₂.
+    return 2 * Math.sqrt(priorStats(problem.prior).secondMoment);
+  }
   const post = exactPosteriorOf(problem);
   const { prior } = problem;
   const d = prior.dim;

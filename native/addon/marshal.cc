@@ -2,6 +2,9 @@
 #include "marshal.h"
 
 #include <cmath>
+#include <stdexcept>
+
+#include "../core/operator_build.h"
 
 namespace langevin {
 
@@ -17,6 +20,58 @@ Typed TypedAttr(const Napi::Object& obj, const char* name, napi_typedarray_type 
   if (expected != SIZE_MAX && arr.ElementLength() != expected)
     Fail(obj.Env(), std::string(name) + " must have length " + std::to_string(expected) + ", got " + std::to_string(arr.ElementLength()));
   return arr;
+}
+
+// An integer attribute in [lo, hi].
+int64_t IntAttr(const Napi::Object& obj, const char* name, int64_t lo, int64_t hi, const std::string& where) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsNumber()) Fail(obj.Env(), where + "." + name + " must be a number");
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (!(x >= static_cast<double>(lo) && x <= static_cast<double>(hi)) || x != std::floor(x))
+    Fail(obj.Env(), where + "." + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int64_t>(x);
+}
+
+// One entry of job.stages (NativeOperatorStage in lib/native-types.ts); operator_build.h checks
+// how the numbers fit together.
+StageSpec StageFromObject(const Napi::Value& v, uint32_t i) {
+  const std::string where = "stages[" + std::to_string(i) + "]";
+  if (!v.IsObject() || v.IsArray()) Fail(v.Env(), where + " must be an object");
+  const Napi::Object o = v.As<Napi::Object>();
+  StageSpec s;
+  s.kind = static_cast<OpKind>(IntAttr(o, "opKind", 1, 6, where));
+  s.m = IntAttr(o, "measurements", 1, kMaxOperatorDim, where);
+  s.d = IntAttr(o, "dim", 1, kMaxOperatorDim, where);
+  auto has = [&](const char* name) { return o.Has(name) && !o.Get(name).IsUndefined(); };
+  switch (s.kind) {
+    case OpKind::Mask:
+      s.indices = AttrAsI32Vector(o, "indices", static_cast<size_t>(s.m));
+      break;
+    case OpKind::Dense:
+      s.matrix = AttrAsF32Vector(o, "matrix", static_cast<size_t>(s.m * s.d));
+      break;
+    case OpKind::Blur:
+    case OpKind::Downsample:
+    case OpKind::Fourier:
+      s.C = IntAttr(o, "channels", 1, kMaxOperatorDim, where);
+      s.H = IntAttr(o, "height", 1, kMaxImagePixels, where);
+      s.W = IntAttr(o, "width", 1, kMaxImagePixels, where);
+      if (s.kind == OpKind::Blur) {
+        s.kh = IntAttr(o, "kernelHeight", 1, kMaxKernelTaps, where);
+        s.kw = IntAttr(o, "kernelWidth", 1, kMaxKernelTaps, where);
+        if (s.kh * s.kw > kMaxKernelTaps) Fail(o.Env(), where + ": kernel has too many taps");
+        s.kernel = AttrAsF64Vector(o, "kernel", static_cast<size_t>(s.kh * s.kw));
+        s.method = has("method") ? static_cast<int>(IntAttr(o, "method", -1, 1, where)) : -1;
+      } else if (s.kind == OpKind::Downsample) {
+        s.factor = IntAttr(o, "factor", 1, kMaxImagePixels, where);
+      } else {
+        s.indices = AttrAsI32Vector(o, "indices", static_cast<size_t>(s.m / 2));
+      }
+      break;
+    default:
+      break;
+  }
+  return s;
 }
 }  // namespace
 
@@ -80,9 +135,11 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   }
 
   const double op = AttrAsNumber(o, "opKind");
-  if (op != 0 && op != 1 && op != 2 && op != 3) Fail(env, "opKind must be 0..3");
+  if (op != std::floor(op) || op < 0 || op > 7) Fail(env, "opKind must be an integer 0..7");
   j.op_kind = static_cast<OpKind>(static_cast<int>(op));
-  j.m = static_cast<int32_t>(AttrAsNumber(o, "measurements"));
+  const double meas = AttrAsNumber(o, "measurements");
+  if (meas != std::floor(meas) || meas < 0 || meas > 2147483647.0) Fail(env, "measurements must be an integer in [0, 2^31)");
+  j.m = static_cast<int32_t>(meas);
   if (j.op_kind == OpKind::Identity && j.m != j.d) Fail(env, "identity operator needs measurements == dim");
   if (j.op_kind == OpKind::Mask) {
     j.indices = AttrAsI32Vector(o, "indices", j.m);
@@ -90,6 +147,20 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
       if (i < 0 || i >= j.d) Fail(env, "indices out of range");
   }
   if (j.op_kind == OpKind::Dense) j.matrix = AttrAsF32Vector(o, "matrix", static_cast<size_t>(j.m) * d);
+  if (op_is_program(j.op_kind)) {
+    const Napi::Value sv = o.Get("stages");
+    if (!sv.IsArray()) Fail(env, "stages must be an array for opKind 4..7");
+    const Napi::Array arr = sv.As<Napi::Array>();
+    if (arr.Length() < 1 || arr.Length() > static_cast<uint32_t>(kMaxStages))
+      Fail(env, "stages must hold 1 to " + std::to_string(kMaxStages) + " entries");
+    std::vector<StageSpec> specs(arr.Length());
+    for (uint32_t i = 0; i < arr.Length(); ++i) specs[i] = StageFromObject(arr.Get(i), i);
+    try {
+      build_operator_program(j.op_kind, specs, j.d, j.m, j.indices, j.matrix);
+    } catch (const std::invalid_argument& e) {
+      Fail(env, e.what());
+    }
+  }
   j.y_per_chain = o.Get("yPerChain").ToBoolean();
   if (j.op_kind != OpKind::None)
     j.y = AttrAsF32Vector(o, "y", static_cast<size_t>(j.m) * (j.y_per_chain ? j.chains : 1));
