@@ -31,6 +31,8 @@ export interface NativePhaseJob {
   variances: Float32Array; // isotropic [K]; diagonal [K*d]; full: eigenvalues [K*d]
   eigenvectors?: Float32Array; // full: [K*d*d], eigenvectors in columns
   noiseScale?: Float32Array; // [K] multipliers β_k of the noise variance b² (default all 1)
+  /** EPLL-style image prior: the GMM (dimension size²) scores k×k patches of a [C, H, W] state. */
+  patch?: { channels: number; height: number; width: number; size: number; stride: number; weight: number };
   opKind: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7; // none, identity, mask, dense, blur, downsample, fourier, compose
   measurements: number;
   indices?: Int32Array; // mask

@@ -6,7 +6,7 @@ import type { GmmPrior, ImageShape, Likelihood, Operator } from './types.js';
 import { flattenCompose, operatorCols, operatorRows } from './types.js';
 import type { NativeOperatorStage, NativePhaseJob } from './native-types.js';
 
-export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors' | 'noiseScale'>;
+export type PriorTables = Pick<NativePhaseJob, 'covKind' | 'components' | 'dim' | 'logWeights' | 'means' | 'variances' | 'eigenvectors' | 'noiseScale' | 'patch'>;
 export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'indices' | 'matrix' | 'stages'>;
 
 const priorCache = new WeakMap<GmmPrior, PriorTables>();
@@ -88,4 +88,15 @@ function shapeOf(s: ImageShape): { channels: number; height: number; width: numb
 
 export function observationTable(lik: Likelihood | undefined): Float32Array | undefined {
   return lik ? Float32Array.from(lik.y) : undefined;
+}
+
+/**
+ * Tables of an EPLL-style image prior: `patchGmm` (dimension k²) scores every k×k patch on a stride
+ * grid of a [C, H, W] image; w = (stride/k)² makes each pixel's score the average over the patches
+ * covering it (native/core/patch_prior.h). `dim` is the image's C·H·W.
+ */
+export function patchPriorTables(patchGmm: GmmPrior, shape: [number, number, number], size: number, stride = 1): PriorTables {
+  if (patchGmm.dim !== size * size) throw new Error(`patch GMM dimension ${patchGmm.dim} ≠ ${size}²`);
+  const [channels, height, width] = shape;
+  return { ...priorTables(patchGmm), dim: channels * height * width, patch: { channels, height, width, size, stride, weight: (stride / size) ** 2 } };
 }

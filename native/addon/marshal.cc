@@ -123,7 +123,25 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   j.d = static_cast<int32_t>(AttrAsNumber(o, "dim"));
   j.chains = static_cast<int32_t>(AttrAsNumber(o, "chains"));
   if (j.K < 1 || j.d < 1 || j.chains < 1) Fail(env, "components, dim and chains must be ≥ 1");
-  const size_t K = j.K, d = j.d;
+  j.gmm_d = j.d;
+  if (o.Has("patch") && !o.Get("patch").IsUndefined()) {
+    // EPLL-style image prior: the GMM lives on k×k patches of a [C, H, W] image.
+    const Napi::Value pv = o.Get("patch");
+    if (!pv.IsObject()) Fail(env, "patch must be an object");
+    const Napi::Object po = pv.As<Napi::Object>();
+    PatchPriorView& pp = j.patch;
+    pp.channels = static_cast<int32_t>(IntAttr(po, "channels", 1, 64, "patch"));
+    pp.height = static_cast<int32_t>(IntAttr(po, "height", 1, 1 << 14, "patch"));
+    pp.width = static_cast<int32_t>(IntAttr(po, "width", 1, 1 << 14, "patch"));
+    pp.k = static_cast<int32_t>(IntAttr(po, "size", 1, 32, "patch"));
+    pp.stride = static_cast<int32_t>(IntAttr(po, "stride", 1, 32, "patch"));
+    pp.weight = static_cast<float>(AttrAsNumber(po, "weight"));
+    if (static_cast<int64_t>(pp.channels) * pp.height * pp.width != j.d) Fail(env, "patch channels·height·width must equal dim");
+    if (pp.k > pp.height || pp.k > pp.width) Fail(env, "patch size exceeds the image");
+    if (!(pp.weight > 0.0f)) Fail(env, "patch.weight must be > 0");
+    j.gmm_d = pp.k * pp.k;
+  }
+  const size_t K = j.K, d = j.gmm_d;  // GMM tables; the state and operator use j.d
   j.log_w = AttrAsF32Vector(o, "logWeights", K);
   j.means = AttrAsF32Vector(o, "means", K * d);
   j.var = AttrAsF32Vector(o, "variances", j.kind == CovKind::Isotropic ? K : K * d);
@@ -146,7 +164,7 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
     for (int32_t i : j.indices)
       if (i < 0 || i >= j.d) Fail(env, "indices out of range");
   }
-  if (j.op_kind == OpKind::Dense) j.matrix = AttrAsF32Vector(o, "matrix", static_cast<size_t>(j.m) * d);
+  if (j.op_kind == OpKind::Dense) j.matrix = AttrAsF32Vector(o, "matrix", static_cast<size_t>(j.m) * j.d);
   if (op_is_program(j.op_kind)) {
     const Napi::Value sv = o.Get("stages");
     if (!sv.IsArray()) Fail(env, "stages must be an array for opKind 4..7");
@@ -181,7 +199,7 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   j.stream = static_cast<uint32_t>(AttrAsNumber(o, "stream"));
   j.chain_offset = static_cast<uint32_t>(AttrAsNumber(o, "chainOffset"));
   j.threads = static_cast<int>(AttrAsNumber(o, "threads"));
-  j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * d);
+  j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * j.d);
   j.status = o.Has("status") && !o.Get("status").IsUndefined() ? AttrAsI32Vector(o, "status", j.chains)
                                                                 : std::vector<int32_t>(j.chains, kChainFinite);
   return j;

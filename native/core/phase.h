@@ -7,6 +7,7 @@
 #pragma once
 #include "gmm.h"
 #include "linear_operator.h"
+#include "patch_prior.h"
 #include "philox.h"
 
 namespace langevin {
@@ -21,7 +22,9 @@ struct StepScalars {
 };
 
 struct PhaseView {
-  GmmView prior;
+  int32_t dim;                // chain dimension d
+  GmmView prior;              // the GMM prior, or the patch GMM of an image prior (dimension k·k)
+  PatchPriorView patch;       // patch.k == 0: the GMM is the prior of the whole state
   OperatorView op;
   const float* y;             // [m] shared, or [chains*m] per chain (XGP's auxiliary observations)
   int32_t y_per_chain;        // 0 or 1
@@ -35,7 +38,8 @@ struct PhaseView {
 
 // Scratch floats one chain needs (score, gradient/proposal, GMM and operator work space).
 LANGEVIN_HD int phase_scratch_size(const PhaseView& p) {
-  return 2 * p.prior.d + gmm_scratch_size(p.prior) + lik_scratch_size(p.op);
+  const int prior_scratch = p.patch.k > 0 ? patch_scratch_size(p.patch, p.prior) : gmm_scratch_size(p.prior);
+  return 2 * p.dim + prior_scratch + lik_scratch_size(p.op);
 }
 
 // Floats of the per-step tables shared by a block of chains.
@@ -50,14 +54,17 @@ LANGEVIN_HD float langevin_update(float x, float h, float drift, float noise_sca
 LANGEVIN_HD void chain_step(const PhaseView& p, int c, int k, const float* level, float* x, int32_t* status,
                             float* scratch) {
   if (*status != kChainFinite) return;  // frozen
-  const int d = p.prior.d;
+  const int d = p.dim;
   float* s = scratch;
   float* g = scratch + d;  // likelihood gradient, then the proposed state
-  float* gmm_scratch = scratch + 2 * d;
-  float* lik_scratch = gmm_scratch + gmm_scratch_size(p.prior);
+  float* prior_scratch = scratch + 2 * d;
+  float* lik_scratch = prior_scratch + (p.patch.k > 0 ? patch_scratch_size(p.patch, p.prior) : gmm_scratch_size(p.prior));
   const float* y = p.y + (p.y_per_chain ? static_cast<size_t>(c) * p.op.m : 0);
   const StepScalars st = p.steps[k];
-  gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, level, x, s, gmm_scratch);
+  if (p.patch.k > 0)
+    patch_score_row(p.patch, p.prior, NoiseLevel{st.a, st.b2}, level, x, s, prior_scratch);
+  else
+    gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, level, x, s, prior_scratch);
   lik_grad_row(p.op, x, y, st.c, g, lik_scratch);
   const RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), p.step_offset + static_cast<uint32_t>(k)};
   bool finite = true;
@@ -82,7 +89,7 @@ LANGEVIN_HD void chain_step(const PhaseView& p, int c, int k, const float* level
 // tables are prepared once for the block. level: phase_level_size floats; scratch: per chain.
 LANGEVIN_HD void run_block_steps(const PhaseView& p, int c0, int c1, int s0, int s1, float* x_rows, int32_t* status,
                                  float* scratch, float* level) {
-  const int d = p.prior.d;
+  const int d = p.dim;
   for (int k = s0; k < s1; ++k) {
     gmm_prepare_level(p.prior, NoiseLevel{p.steps[k].a, p.steps[k].b2}, level);
     for (int c = c0; c < c1; ++c) chain_step(p, c, k, level, x_rows + static_cast<size_t>(c) * d, status + c, scratch);

@@ -15,7 +15,9 @@ namespace langevin {
 struct PhaseJob {
   // prior
   CovKind kind = CovKind::Isotropic;
-  int32_t K = 0, d = 0;
+  int32_t K = 0, d = 0;  // components; chain dimension
+  int32_t gmm_d = 0;      // dimension of the GMM: d, or k·k for a patch prior
+  PatchPriorView patch{1, 1, 1, 0, 1, 1.0f};  // k = 0: no patch prior
   std::vector<float> log_w, means, var, eigvec, beta;  // beta empty = all ones
   // likelihood
   OpKind op_kind = OpKind::None;
@@ -40,7 +42,9 @@ struct PhaseJob {
                  const float* var_ptr, const float* eigvec_ptr, const float* beta_ptr, const int32_t* idx_ptr,
                  const float* mat_ptr) const {
     PhaseView p;
-    p.prior = GmmView{kind, K, d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr, beta.empty() ? nullptr : beta_ptr};
+    p.dim = d;
+    p.patch = patch;
+    p.prior = GmmView{kind, K, gmm_d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr, beta.empty() ? nullptr : beta_ptr};
     p.op = OperatorView{op_kind, m, d, idx_ptr, mat_ptr};
     p.y = y_ptr;
     p.y_per_chain = y_per_chain ? 1 : 0;
@@ -58,7 +62,9 @@ struct PhaseJob {
   }
   // Rough floating-point work of one chain-step, for chunking and memory estimates.
   double work_per_chain_step() const {
-    const double gmm = kind == CovKind::Full ? 2.0 * K * d * d : 3.0 * K * d;
+    const double g = gmm_d;  // per GMM evaluation; a patch prior evaluates one per patch
+    const double evals = patch.k > 0 ? static_cast<double>(d) / (patch.stride * patch.stride) : 1.0;
+    const double gmm = evals * (kind == CovKind::Full ? 2.0 * K * g * g : 3.0 * K * g);
     const double lik = op_kind == OpKind::Dense ? 2.0 * m * d : d;
     return gmm + lik + 8.0 * d;
   }

@@ -1,41 +1,77 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
 import { runGmmDemo } from '../../demo/gmmDemo.js';
+import { IMAGING_TASKS, runImagingDemo } from '../../demo/imagingDemo.js';
 import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
 import { invalid } from '../../errors.js';
-import { intOption, seedOption } from '../parseNumbers.js';
+import { intOption, numberOption, seedOption } from '../parseNumbers.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
+
+interface DemoFlags {
+  out: string;
+  only: 'gmm' | 'imaging' | 'all';
+  chains: number;
+  seed: number | bigint;
+  device: DeviceRequest;
+  samplers: string;
+  size: number;
+  steps: number;
+  imageChains: number;
+  tasks: string;
+  noise: number;
+}
 
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('sample a 2-D Gaussian-mixture posterior with each sampler and draw the samples over the exact density (SVG)')
+    .description('imaging demo (phantom, four measurements, patch-GMM prior, HTML report) and a 2-D GMM demo of every sampler (SVG)')
     .option('--out <dir>', 'output directory', 'demo-out')
-    .option('--chains <n>', 'chains per sampler', intOption('--chains'), 2000)
+    .option('--only <which>', 'gmm | imaging | all', 'all')
+    .option('--chains <n>', 'GMM demo: chains per sampler', intOption('--chains'), 2000)
     .option('--seed <s>', 'random seed', seedOption, 0)
     .option('--device <d>', 'auto | cpu | cuda', 'auto')
-    .option('--samplers <list>', `comma-separated subset of ${SAMPLER_NAMES.join(',')}`, SAMPLER_NAMES.join(','))
-    .action(async (flags: { out: string; chains: number; seed: number | bigint; device: DeviceRequest; samplers: string }) => {
+    .option('--samplers <list>', `GMM demo: comma-separated subset of ${SAMPLER_NAMES.join(',')}`, SAMPLER_NAMES.join(','))
+    .option('--size <n>', 'imaging: image side in pixels', intOption('--size'), 32)
+    .option('--steps <n>', 'imaging: Langevin steps per task', intOption('--steps'), 3000)
+    .option('--image-chains <n>', 'imaging: posterior samples per task', intOption('--image-chains'), 16)
+    .option('--tasks <list>', `imaging: comma-separated subset of ${IMAGING_TASKS.join(',')}`, IMAGING_TASKS.join(','))
+    .option('--noise <eta>', 'imaging: measurement noise std (images in [0, 1])', numberOption('--noise'), 0.02)
+    .action(async (flags: DemoFlags) => {
+      if (!['gmm', 'imaging', 'all'].includes(flags.only)) throw invalid('E_OPTION', '--only', 'gmm | imaging | all', flags.only);
       const samplers = flags.samplers.split(',').map((s) => s.trim()) as SamplerName[];
       for (const s of samplers) if (!SAMPLER_NAMES.includes(s)) throw invalid('E_OPTION', '--samplers', SAMPLER_NAMES.join(' | '), s);
+      const tasks = flags.tasks.split(',').map((s) => s.trim());
+      for (const t of tasks) if (!(IMAGING_TASKS as readonly string[]).includes(t)) throw invalid('E_OPTION', '--tasks', IMAGING_TASKS.join(' | '), t);
+      if (flags.size < 16 || flags.size % 4 !== 0) throw invalid('E_OPTION', '--size', 'a multiple of 4, at least 16', flags.size);
       const progress = progressReporter();
       const interrupt = interruptSignal();
+      const f = (v: number, n = 3) => v.toFixed(n);
+      const lines: string[] = [];
       try {
-        const r = await runGmmDemo({ outDir: flags.out, samplers, chains: flags.chains, seed: flags.seed, device: flags.device, onProgress: progress.onProgress, signal: interrupt.signal });
-        progress.stop();
-        const f = (v: number) => v.toFixed(3);
-        const lines = [
-          'Posterior of a 4-mode Gaussian-mixture prior given y = 0.7·x₁ + 0.7·x₂ + noise (σ = 0.5), y = 0.6',
-          `exact mode weights:     ${r.exactWeights.map(f).join('  ')}`,
-          ...r.summaries.map((s) => {
-            const e = s.diagnostics.exact!;
-            return `${s.sampler.padEnd(6)} sampled weights: ${e.modeWeights.sampled.map(f).join('  ')}   TV ${f(e.modeWeights.totalVariation)}   mean |z| ≤ ${e.meanZMax.toFixed(1)}   ${s.seconds.toFixed(2)} s on ${s.deviceDescription}`;
-          }),
-          `picture: ${r.svgPath}`,
-        ];
+        if (flags.only !== 'gmm') {
+          const r = await runImagingDemo({ outDir: flags.out, size: flags.size, chains: flags.imageChains, steps: flags.steps, noiseStd: flags.noise, tasks, seed: Number(flags.seed), device: flags.device, onProgress: progress.onProgress, signal: interrupt.signal });
+          progress.stop();
+          lines.push(`Imaging: ${flags.size}×${flags.size} Shepp–Logan phantom, noise σ = ${flags.noise}, patch-GMM prior fitted in ${f(r.fitSeconds, 1)} s`);
+          lines.push('task       PSNR naive → posterior mean   SSIM naive → mean   90% coverage   seconds');
+          for (const t of r.tasks) lines.push(`${t.name.padEnd(10)} ${f(t.psnrNaive, 2).padStart(6)} → ${f(t.psnrMean, 2).padEnd(18)} ${f(t.ssimNaive)} → ${f(t.ssimMean)}      ${f(t.coverage90, 2)}          ${f(t.seconds, 1)}`);
+          lines.push(`report: ${r.reportPath}`, '');
+        }
+        if (flags.only !== 'imaging') {
+          const r = await runGmmDemo({ outDir: flags.out, samplers, chains: flags.chains, seed: flags.seed, device: flags.device, onProgress: progress.onProgress, signal: interrupt.signal });
+          progress.stop();
+          lines.push(
+            'Posterior of a 4-mode Gaussian-mixture prior given y = 0.7·x₁ + 0.7·x₂ + noise (σ = 0.5), y = 0.6',
+            `exact mode weights:     ${r.exactWeights.map((v) => f(v)).join('  ')}`,
+            ...r.summaries.map((s) => {
+              const e = s.diagnostics.exact!;
+              return `${s.sampler.padEnd(6)} sampled weights: ${e.modeWeights.sampled.map((v) => f(v)).join('  ')}   TV ${f(e.modeWeights.totalVariation)}   mean |z| ≤ ${e.meanZMax.toFixed(1)}   ${s.seconds.toFixed(2)} s on ${s.deviceDescription}`;
+            }),
+            `picture: ${r.svgPath}`,
+          );
+        }
         process.stdout.write(lines.join('\n') + '\n');
       } finally {
         progress.stop();

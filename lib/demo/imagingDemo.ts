@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// The imaging demo: a held-out Shepp–Logan phantom, measured four ways (deblurring, inpainting,
+// ×4 super-resolution, undersampled MRI), sampled with an EPLL-style patch-GMM prior fitted by EM
+// on procedural training images — no downloads. Writes a self-contained HTML report.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyAdjoint, applyOperator } from '../applyOperator.js';
+import { freshStatus } from '../chains.js';
+import { opNormSquared } from '../curvature.js';
+import { describeDevice, resolveDevice } from '../device.js';
+import type { DeviceRequest } from '../device.js';
+import { gaussianKernel, blurOperator } from '../imaging/kernels.js';
+import { maskOperator, randomPixelMask, variableDensitySamples, fourierOperator } from '../imaging/masks.js';
+import { coverage, pixelStats, psnr, ssim } from '../imaging/metrics.js';
+import { fitPatchGmm, toGmmPrior } from '../imaging/patchGmm.js';
+import { randomPatches } from '../imaging/patches.js';
+import { mulberry32, sheppLogan, trainingSet } from '../imaging/phantom.js';
+import { imagingReport } from '../imaging/report.js';
+import type { ReportTask } from '../imaging/report.js';
+import { operatorTables, patchPriorTables } from '../nativeTables.js';
+import { runPhase } from '../phase.js';
+import type { Progress } from '../phase.js';
+import { fromFunction } from '../schedule.js';
+import { gaussianBiasStep } from '../stepsize.js';
+import { Streams } from '../streams.js';
+import type { ImageShape, Operator } from '../types.js';
+import { operatorRows } from '../types.js';
+
+export interface ImagingDemoOptions {
+  outDir: string;
+  size?: number; // H = W (default 32)
+  chains?: number; // posterior samples per task (default 16)
+  steps?: number; // Langevin steps per task (default 3000)
+  noiseStd?: number; // measurement noise η (default 0.02, images in [0, 1])
+  tasks?: string[];
+  seed?: number;
+  device?: DeviceRequest;
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export interface ImagingTaskResult {
+  name: string;
+  psnrNaive: number;
+  psnrMean: number;
+  ssimNaive: number;
+  ssimMean: number;
+  coverage90: number;
+  seconds: number;
+}
+
+export const IMAGING_TASKS = ['deblur', 'inpaint', 'superres', 'mri'] as const;
+
+const PATCH = 4; // 4×4 patches
+const STRIDE = 2;
+const COMPONENTS = 8;
+
+function taskOperator(name: string, shape: ImageShape, seed: number): { op: Operator; description: string } {
+  const { height: H, width: W } = shape;
+  switch (name) {
+    case 'deblur':
+      return { op: blurOperator(shape, gaussianKernel(1.5, 9)), description: 'Gaussian blur σ = 1.5 px (9×9 kernel, circular)' };
+    case 'inpaint':
+      return { op: maskOperator(randomPixelMask(shape, 0.4, seed)), description: '60% of pixels missing at random' };
+    case 'superres':
+      return { op: { type: 'downsample', shape, factor: 4 }, description: '×4 super-resolution (4×4 average pooling)' };
+    case 'mri':
+      return { op: fourierOperator(shape, variableDensitySamples(H, W, { fraction: 0.3, seed })), description: '30% of k-space, variable density (Gaussian) with a full centre' };
+    default:
+      throw new Error(`unknown imaging task '${name}'`);
+  }
+}
+
+function normals(n: number, seed: number): Float64Array {
+  const r = mulberry32(seed);
+  const z = new Float64Array(n);
+  for (let i = 0; i < n; i += 2) {
+    const u = Math.max(r(), 1e-12), v = r();
+    const m = Math.sqrt(-2 * Math.log(u));
+    z[i] = m * Math.cos(2 * Math.PI * v);
+    if (i + 1 < n) z[i + 1] = m * Math.sin(2 * Math.PI * v);
+  }
+  return z;
+}
+
+export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPath: string; tasks: ImagingTaskResult[]; fitSeconds: number }> {
+  const size = o.size ?? 32, chains = o.chains ?? 16, steps = o.steps ?? 3000, eta = o.noiseStd ?? 0.02, seed = o.seed ?? 0;
+  const shape: ImageShape = { channels: 1, height: size, width: size };
+  const d = size * size;
+  const device = resolveDevice(o.device);
+
+  // Prior: EM on patches of procedural training images (the Shepp–Logan truth is held out).
+  const t0 = performance.now();
+  const training = trainingSet(40, size, size, seed + 1);
+  const patches = randomPatches(training, size, size, PATCH, 20000, seed + 2);
+  const fit = fitPatchGmm(patches, PATCH * PATCH, COMPONENTS, { seed: seed + 3, maxIter: 60, regularization: 1e-3 });
+  const patchGmm = toGmmPrior(fit);
+  const prior = patchPriorTables(patchGmm, [1, size, size], PATCH, STRIDE);
+  const fitSeconds = (performance.now() - t0) / 1000;
+  let vMin = Infinity, vMax = 0;
+  for (let k = 0; k < prior.components; k++)
+    for (let j = 0; j < PATCH * PATCH; j++) {
+      vMin = Math.min(vMin, prior.variances[k * PATCH * PATCH + j]);
+      vMax = Math.max(vMax, prior.variances[k * PATCH * PATCH + j]);
+    }
+
+  const truth = sheppLogan(size, size);
+  const results: ImagingTaskResult[] = [];
+  const reportTasks: ReportTask[] = [];
+  for (const [ti, name] of (o.tasks ?? [...IMAGING_TASKS]).entries()) {
+    const { op, description } = taskOperator(name, shape, seed + 10 + ti);
+    const m = operatorRows(op);
+    const z = normals(m, seed + 20 + ti);
+    const y = applyOperator(op, truth).map((v, i) => v + eta * z[i]);
+    const normSq = opNormSquared(op);
+    const naive = applyAdjoint(op, y).map((v) => v / normSq); // Aᵀy/‖A‖²: zero fill, pixel replication, …
+    const measurement = applyAdjoint(op, y);
+
+    // Annealed Langevin (VE path): prior noise σ_k falls geometrically from σ₀ to 0 over the first
+    // 60% of the steps, then Langevin on the posterior. Steps: ULA's Gaussian-bias rule (ε = 0.1)
+    // at the stiffness 1/(v_min + σ²) + ‖A‖²/η² of each step.
+    const c = 1 / (eta * eta);
+    const annealSteps = Math.floor(0.6 * steps);
+    const sigma0 = 0.3;
+    const sigmaAt = (k: number) => (k < annealSteps ? sigma0 * Math.pow(0.01, k / annealSteps) : 0);
+    const schedule = fromFunction(steps, (k) => {
+      const s2 = sigmaAt(k) ** 2;
+      return { h: gaussianBiasStep(1 / (vMin + s2) + normSq * c, 0.1).value, a: 1, b2: s2, c };
+    });
+    const x0 = new Float32Array(chains * d);
+    const zi = normals(chains * d, seed + 30 + ti);
+    for (let ch = 0; ch < chains; ch++) for (let i = 0; i < d; i++) x0[ch * d + i] = naive[i] + sigma0 * zi[ch * d + i];
+    const start = performance.now();
+    const out = await runPhase(
+      { device, threads: 0, seed: BigInt(seed), chainOffset: 0, prior, operator: operatorTables(op), y: Float32Array.from(y), signal: o.signal, onProgress: o.onProgress },
+      { name, stream: Streams.phaseBase + ti, schedule },
+      { chains, dim: d, x: x0, status: freshStatus(chains) },
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const { mean, std } = pixelStats(out.x, chains, d);
+    const metrics = {
+      psnrNaive: psnr(naive, truth),
+      psnrMean: psnr(mean, truth),
+      ssimNaive: ssim(naive, truth, size, size),
+      ssimMean: ssim(mean, truth, size, size),
+      coverage90: coverage(out.x, truth, 0.9),
+    };
+    results.push({ name, ...metrics, seconds });
+    reportTasks.push({
+      name,
+      description,
+      truth,
+      measurement,
+      naive,
+      mean,
+      std,
+      samples: [0, 1, 2].map((ch) => out.x.subarray(ch * d, (ch + 1) * d)),
+      metrics,
+      seconds,
+      device: describeDevice(device),
+      sampler: 'annealed Langevin (VE path) with a patch-GMM prior',
+      settings: { chains, steps, annealSteps, sigma0, noiseStd: eta, stepSizeFirst: schedule.h[0], stepSizeLast: schedule.h[steps - 1], diverged: Array.from(out.status).filter((s) => s >= 0).length },
+    });
+  }
+  mkdirSync(o.outDir, { recursive: true });
+  const reportPath = join(o.outDir, 'imaging-report.html');
+  const footer = `Prior: ${COMPONENTS}-component GMM on ${PATCH}×${PATCH} patches (stride ${STRIDE}), fitted by EM on ${patches.length / (PATCH * PATCH)} patches of 40 procedural phantoms in ${fitSeconds.toFixed(1)} s. Truth: the modified Shepp–Logan phantom, not in the training set. Naive: Aᵀy/‖A‖².`;
+  writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, h: size, w: size, footer }));
+  writeFileSync(join(o.outDir, 'imaging-summary.json'), JSON.stringify({ size, chains, steps, noiseStd: eta, fitSeconds, tasks: results }, null, 2) + '\n');
+  return { reportPath, tasks: results, fitSeconds };
+}

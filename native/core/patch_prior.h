@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+// EPLL-style image prior: a Gaussian mixture over k×k patches. The log-prior of an image is
+// w·Σ_j log GMM(P_j x) over patches P_j on a stride grid (circular boundary, each channel
+// separately), so its score is w·Σ_j P_jᵀ ∇log GMM(P_j x). With w = (stride/k)² every pixel's
+// score averages the scores of the patches covering it. Annealed samplers noise the patch GMM
+// (a μ, a²Σ + b²I) — the usual EPLL approximation to the noised image prior.
+#pragma once
+#include "gmm.h"
+
+namespace langevin {
+
+struct PatchPriorView {
+  int32_t channels, height, width;  // image shape; the chain state is [channels*height*width]
+  int32_t k;                        // patch side; the patch GMM has dimension k*k
+  int32_t stride;                   // patch grid spacing (1 = every pixel)
+  float weight;                     // w above
+};
+
+// Scratch floats patch_score_row needs: patch, its score, and the patch GMM's own scratch.
+LANGEVIN_HD int patch_scratch_size(const PatchPriorView& pp, const GmmView& g) {
+  return 2 * pp.k * pp.k + gmm_scratch_size(g);
+}
+
+// s[d] = w·Σ_j P_jᵀ ∇log p_{a,b}(P_j x) for one chain's image x. `level` from gmm_prepare_level(g, nl).
+LANGEVIN_HD void patch_score_row(const PatchPriorView& pp, const GmmView& g, NoiseLevel nl, const float* level,
+                                 const float* x, float* s, float* scratch) {
+  const int H = pp.height, W = pp.width, k = pp.k, kk = pp.k * pp.k;
+  float* patch = scratch;
+  float* ps = scratch + kk;
+  float* gs = scratch + 2 * kk;
+  const int d = pp.channels * H * W;
+  for (int i = 0; i < d; ++i) s[i] = 0.0f;
+  for (int ch = 0; ch < pp.channels; ++ch) {
+    const float* img = x + static_cast<size_t>(ch) * H * W;
+    float* out = s + static_cast<size_t>(ch) * H * W;
+    for (int r0 = 0; r0 < H; r0 += pp.stride) {
+      for (int c0 = 0; c0 < W; c0 += pp.stride) {
+        for (int u = 0; u < k; ++u) {
+          const int r = (r0 + u) % H;
+          for (int v = 0; v < k; ++v) patch[u * k + v] = img[r * W + (c0 + v) % W];
+        }
+        gmm_score_row(g, nl, level, patch, ps, gs);
+        for (int u = 0; u < k; ++u) {
+          const int r = (r0 + u) % H;
+          for (int v = 0; v < k; ++v) out[r * W + (c0 + v) % W] += pp.weight * ps[u * k + v];
+        }
+      }
+    }
+  }
+}
+
+}  // namespace langevin
