@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runImagingDemo } from '../lib/demo/imagingDemo.js';
 
-test('imaging demo (24×24, 8 chains): posterior mean beats Aᵀy/‖A‖² by ≥ 1 dB (deblur, inpainting, MRI; ×4 super-resolution needs a larger image than this test's); report written', async (t) => {
+test('imaging demo (24×24, 8 chains): posterior mean beats Aᵀy/‖A‖² by ≥ 1 dB (deblur, inpainting, MRI; ×4 super-resolution needs a larger image than this test uses); report written', async (t) => {
   const outDir = mkdtempSync(join(tmpdir(), 'langevin-imaging-'));
   const r = await runImagingDemo({ outDir, size: 24, chains: 8, steps: 1500, device: 'cpu', tasks: ['deblur', 'inpaint', 'mri'] });
   t.is(r.tasks.length, 3);
