@@ -153,7 +153,7 @@ def make_drift(p, a, b2, c):
             z = x @ U_all
             z -= amU  # [n, K*d]: U_k^T (x - a mu_k)
             wz = z * inv_flat
-            quad = np.einsum("nj,nj->nj", z, wz).reshape(n, K, d).sum(2)
+            quad = (z * wz).reshape(n, K, d).sum(2)
             logr = logw - F32(0.5) * (logdet + quad)
         # log-sum-exp over components
         logr -= logr.max(1, keepdims=True)
@@ -201,6 +201,25 @@ def make_step(p, st, rng):
     return step
 
 
+def cpu_snapshot():
+    """(wall, busy ticks of all CPUs, own ticks) on Linux, else None; USER_HZ = 100."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(t) for t in f.readline().split()[1:]]
+        busy = v[0] + v[1] + v[2] + v[5] + v[6] + (v[7] if len(v) > 7 else 0)
+        t = os.times()
+        return time.perf_counter(), busy, 100 * (t.user + t.system + t.children_user + t.children_system)
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def other_cpus(a, b):
+    """Average CPUs other processes kept busy between two snapshots."""
+    if a is None or b is None or b[0] <= a[0]:
+        return None
+    return round(max(0.0, ((b[1] - a[1]) - (b[2] - a[2])) / 100 / (b[0] - a[0])), 2)
+
+
 def time_case(case, reps, max_seconds, seed=0):
     fam, chains, d = case["family"], case["chains"], case["d"]
     p = make_problem(fam, d, case.get("m"), seed=seed + d)
@@ -217,17 +236,21 @@ def time_case(case, reps, max_seconds, seed=0):
     for _ in range(min(steps, 3)):
         x = step(x)
     times = []
+    snap = cpu_snapshot()
     for _ in range(reps):
         t0 = time.perf_counter()
         for _ in range(steps):
             x = step(x)
         times.append(time.perf_counter() - t0)
+    busy = other_cpus(snap, cpu_snapshot())
     if not np.isfinite(x).all():
         raise RuntimeError(f"{fam}/{case['size']}: the NumPy chains diverged")
     times.sort()
-    sec = times[len(times) // 2] if len(times) % 2 else 0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2])
+    med = times[len(times) // 2] if len(times) % 2 else 0.5 * (times[len(times) // 2 - 1] + times[len(times) // 2])
+    # best of reps (as langevin bench reports), median too
     return {"family": fam, "size": case["size"], "chains": chains, "d": d, "steps": steps,
-            "seconds": sec, "secondsMin": times[0], "elementStepsPerSec": chains * d * steps / sec}
+            "seconds": times[0], "secondsMedian": med, "elementStepsPerSec": chains * d * steps / times[0],
+            "elementStepsPerSecMedian": chains * d * steps / med, "otherCpus": busy}
 
 
 def check(problem):

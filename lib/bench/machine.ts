@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // What the benchmark ran on, and the memory-bandwidth ceiling measured in the same run.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { native } from '../native.js';
 
@@ -12,6 +15,8 @@ export interface MachineInfo {
   arch: string;
   node: string;
   addonCpuThreads: number; // the CPU backend's default thread count
+  /** The addon build that ran (build/Release/langevin.node of this checkout), when found. */
+  addon?: { file: string; modified: string; sha256: string };
   gpu?: { name?: string; capability?: string; driverVersion?: number; runtimeVersion?: number; totalBytes?: number };
 }
 
@@ -31,6 +36,19 @@ export function cudaVersionString(v: number | undefined): string | undefined {
   return `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
 }
 
+function addonFile(): MachineInfo['addon'] {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const f = join(dir, 'build', 'Release', 'langevin.node');
+    if (existsSync(f)) {
+      const sha256 = createHash('sha256').update(readFileSync(f)).digest('hex').slice(0, 16);
+      return { file: f, modified: statSync(f).mtime.toISOString(), sha256 };
+    }
+    dir = dirname(dir);
+  }
+  return undefined;
+}
+
 export function machineInfo(withGpu: boolean): MachineInfo {
   const n = native();
   const info: MachineInfo = {
@@ -41,6 +59,7 @@ export function machineInfo(withGpu: boolean): MachineInfo {
     arch: os.arch(),
     node: process.version,
     addonCpuThreads: n.buildInfo().cpuThreads,
+    addon: addonFile(),
   };
   if (withGpu) {
     const c = n.cudaInfo();
@@ -93,4 +112,34 @@ export function nominalGpuBandwidth(name: string | undefined): Bandwidth | undef
   ];
   for (const [re, bw, what] of table) if (re.test(name)) return { bytesPerSecond: bw, method: `nominal peak (${what}); not measured`, source: 'nominal' };
   return undefined;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Contention: CPU time other processes used while the benchmark ran (Linux /proc; USER_HZ = 100).
+
+export interface CpuSnapshot {
+  wall: number; // seconds
+  busyTicks: number; // all CPUs, all processes
+  ownTicks: number; // this process + its waited-for children
+}
+
+export function cpuSnapshot(): CpuSnapshot | undefined {
+  try {
+    const stat = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal ...
+    const busy = stat[0] + stat[1] + stat[2] + stat[5] + stat[6] + (stat[7] ?? 0);
+    const self = readFileSync('/proc/self/stat', 'utf8');
+    const f = self.slice(self.lastIndexOf(')') + 2).split(' ').map(Number); // fields from 3 (state) on
+    const own = f[11] + f[12] + f[13] + f[14]; // utime stime cutime cstime (fields 14–17)
+    return { wall: Number(process.hrtime.bigint()) / 1e9, busyTicks: busy, ownTicks: own };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Average number of CPUs other processes kept busy between two snapshots. */
+export function otherCpus(a: CpuSnapshot | undefined, b: CpuSnapshot | undefined): number | null {
+  if (!a || !b || b.wall <= a.wall) return null;
+  const other = b.busyTicks - a.busyTicks - (b.ownTicks - a.ownTicks);
+  return Math.max(0, other / 100 / (b.wall - a.wall));
 }

@@ -15,7 +15,9 @@ export interface PeerRow {
   d: number;
   steps: number;
   seconds: number;
-  elementStepsPerSec: number;
+  elementStepsPerSec: number; // best of the repetitions
+  elementStepsPerSecMedian?: number;
+  otherCpus?: number | null;
 }
 
 export interface PeerRun {
@@ -90,15 +92,22 @@ function rowsOf(v: unknown): PeerRow[] {
   return Array.isArray(v) ? (v as PeerRow[]).filter((r) => r && typeof r.elementStepsPerSec === 'number') : [];
 }
 
-/** NumPy peer (CPU). */
-export async function runNumpyPeer(cases: readonly BenchCase[], opts: PeerRunOptions): Promise<PeerOutcome> {
+/** Whether the NumPy peer can run here: its script and numpy's version, or why not. */
+export function numpyPeerAvailability(): { script: string; version: string } | { reason: string } {
   const script = peerScript('bench_numpy.py');
-  if (!script) return { peer: 'numpy', available: false, reason: 'scripts/bench_numpy.py is not in this installation', rows: [] };
+  if (!script) return { reason: 'scripts/bench_numpy.py is not in this installation' };
   const v = pythonModuleVersion('numpy');
-  if (!v.version) return { peer: 'numpy', available: false, reason: v.reason, rows: [] };
-  const r = await runPeerScript(script, cases, opts);
-  if (!r.ok) return { peer: 'numpy', available: false, reason: r.reason, version: v.version, rows: [] };
-  return { peer: 'numpy', available: true, version: String(r.json.version ?? v.version), details: r.json.details as Record<string, unknown> | undefined, rows: rowsOf(r.json.results) };
+  if (!v.version) return { reason: v.reason ?? 'numpy not importable' };
+  return { script, version: v.version };
+}
+
+/** NumPy peer (CPU) on some cases, in one Python process. */
+export async function runNumpyPeer(cases: readonly BenchCase[], opts: PeerRunOptions): Promise<PeerOutcome> {
+  const a = numpyPeerAvailability();
+  if ('reason' in a) return { peer: 'numpy', available: false, reason: a.reason, rows: [] };
+  const r = await runPeerScript(a.script, cases, opts);
+  if (!r.ok) return { peer: 'numpy', available: false, reason: r.reason, version: a.version, rows: [] };
+  return { peer: 'numpy', available: true, version: String(r.json.version ?? a.version), details: r.json.details as Record<string, unknown> | undefined, rows: rowsOf(r.json.results) };
 }
 
 /** PyTorch peers (GPU): torch eager and torch.compile, from one run of scripts/bench_torch.py. */

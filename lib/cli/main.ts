@@ -3,6 +3,7 @@
 // The `langevin` command line: one command per file under commands/.
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBench } from './commands/benchCommand.js';
 import { registerDemo } from './commands/demoCommand.js';
 import { registerPosterior } from './commands/posteriorCommand.js';
 import { registerRepro } from './commands/reproCommand.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerPosterior(program);
   registerDemo(program);
   registerRepro(program);
+  registerBench(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
