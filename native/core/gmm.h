@@ -146,12 +146,7 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
       case CovKind::Full: {  // s -= r_k U_k w_k
         const float* U = g.eigvec + static_cast<size_t>(k) * d * d;
         const float* wk = w + static_cast<size_t>(k) * d;
-        for (int i = 0; i < d; ++i) {
-          const float* Ui = U + static_cast<size_t>(i) * d;
-          float acc = 0.0f;
-          for (int j = 0; j < d; ++j) acc += Ui[j] * wk[j];
-          s[i] -= rk * acc;
-        }
+        for (int i = 0; i < d; ++i) s[i] -= rk * dot4(U + static_cast<size_t>(i) * d, wk, d);
         break;
       }
     }

@@ -15,4 +15,19 @@ namespace langevin {
 
 LANGEVIN_HD bool is_finite(float v) { return v - v == 0.0f; }  // false for NaN and ±inf, fast-math safe enough
 
+// Dot product with four interleaved partial sums, combined in a fixed order: independent add chains
+// the compiler can pipeline and vectorise without -ffast-math, and the same result on every run.
+LANGEVIN_HD float dot4(const float* a, const float* b, int n) {
+  float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += a[i] * b[i];
+    s1 += a[i + 1] * b[i + 1];
+    s2 += a[i + 2] * b[i + 2];
+    s3 += a[i + 3] * b[i + 3];
+  }
+  for (; i < n; ++i) s0 += a[i] * b[i];
+  return (s0 + s1) + (s2 + s3);
+}
+
 }  // namespace langevin

@@ -189,10 +189,7 @@ LANGEVIN_HD void stage_forward(const Stage& st, const float* in, float* out, flo
       break;
     case OpKind::Dense:
       for (int j = 0; j < st.m(); ++j) {
-        const float* Aj = st.floats() + static_cast<size_t>(j) * st.d();
-        float s = 0.0f;
-        for (int i = 0; i < st.d(); ++i) s += Aj[i] * in[i];
-        out[j] = s;
+        out[j] = dot4(st.floats() + static_cast<size_t>(j) * st.d(), in, st.d());
       }
       break;
     case OpKind::Blur: {
@@ -482,10 +479,7 @@ LANGEVIN_HD void lik_grad_row(const OperatorView& op, const float* x, const floa
     case OpKind::Dense: {
       float* r = scratch;
       for (int j = 0; j < m; ++j) {
-        const float* Aj = op.matrix + static_cast<size_t>(j) * d;
-        float ax = 0.0f;
-        for (int i = 0; i < d; ++i) ax += Aj[i] * x[i];
-        r[j] = c * (y[j] - ax);
+        r[j] = c * (y[j] - dot4(op.matrix + static_cast<size_t>(j) * d, x, d));
       }
       for (int i = 0; i < d; ++i) g[i] = 0.0f;
       for (int j = 0; j < m; ++j) {
