@@ -13,18 +13,10 @@ import {
   symmetricEigen,
   transpose,
 } from '../lib/linalg.js';
+import { mulberry32 } from '../lib/prng.js';
 
-// mulberry32: tiny seeded PRNG so every case is reproducible.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded so every case is reproducible.
+const rng = mulberry32;
 
 function randomMatrix(r: () => number, m: number, n: number): Float64Array {
   return Float64Array.from({ length: m * n }, () => 2 * r() - 1);

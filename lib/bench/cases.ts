@@ -4,6 +4,7 @@
 // and scripts/bench_torch.py receive the case list from here (--cases JSON), so every peer times
 // the same families, sizes and step counts.
 import type { GmmPrior, Operator } from '../types.js';
+import { mulberry32, normalFrom } from '../prng.js';
 
 export const FAMILY_NAMES = ['gaussian', 'gmm-diag', 'gmm-full', 'mask', 'blur', 'dense'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
@@ -180,22 +181,9 @@ export const RNG_TRANSCENDENTALS_PER_ELEMENT = 2;
 // ------------------------------------------------------------------------------------------------
 // Synthetic problems (deterministic: a fixed seed per family and size).
 
-/** mulberry32: a small deterministic generator for problem parameters (not for sampling). */
-export function paramRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(r: () => number): number {
-  const u = r() || 1e-12;
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
-}
+/** A small deterministic generator for problem parameters (not for sampling). */
+export const paramRng = mulberry32;
+const normal = normalFrom;
 
 /** A random 50% mask of d coordinates (fixed pattern per d), as ascending kept indices. */
 export function maskIndices(d: number): Int32Array {

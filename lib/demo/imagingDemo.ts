@@ -14,7 +14,8 @@ import { maskOperator, randomPixelMask, variableDensitySamples, fourierOperator 
 import { coverage, pixelStats, psnr, ssim } from '../imaging/metrics.js';
 import { fitPatchGmm, toGmmPrior } from '../imaging/patchGmm.js';
 import { randomPatches } from '../imaging/patches.js';
-import { mulberry32, sheppLogan, trainingSet } from '../imaging/phantom.js';
+import { sheppLogan, trainingSet } from '../imaging/phantom.js';
+import { mulberry32, normalFrom } from '../prng.js';
 import { imagingReport } from '../imaging/report.js';
 import type { ReportTask } from '../imaging/report.js';
 import { operatorTables, patchPriorTables } from '../nativeTables.js';
@@ -73,14 +74,7 @@ function taskOperator(name: string, shape: ImageShape, seed: number): { op: Oper
 
 function normals(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
-  const z = new Float64Array(n);
-  for (let i = 0; i < n; i += 2) {
-    const u = Math.max(r(), 1e-12), v = r();
-    const m = Math.sqrt(-2 * Math.log(u));
-    z[i] = m * Math.cos(2 * Math.PI * v);
-    if (i + 1 < n) z[i + 1] = m * Math.sin(2 * Math.PI * v);
-  }
-  return z;
+  return Float64Array.from({ length: n }, () => normalFrom(r));
 }
 
 export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPath: string; tasks: ImagingTaskResult[]; fitSeconds: number }> {

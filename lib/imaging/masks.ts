@@ -8,19 +8,13 @@
 //   random points or Cartesian lines (whole rows u, i.e. phase-encode lines).
 // All random patterns are deterministic functions of their seed.
 import { invalid } from '../errors.js';
+import { mulberry32 } from '../prng.js';
 import type { ImageShape, Operator } from '../types.js';
 import { imageSize } from '../types.js';
 
-/** A small deterministic PRNG (mulberry32) giving uniforms in [0, 1). */
+/** Uniforms in [0, 1) for mask patterns (mulberry32 of a scrambled seed). */
 function uniforms(seed: number): () => number {
-  let s = (seed >>> 0) ^ 0x6d2b79f5;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed >>> 0) ^ 0x6d2b79f5);
 }
 
 function fraction(field: string, v: number, allowZero = false): number {

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { invalid, LangevinError } from '../errors.js';
 import { cholesky, choleskyLogDet } from '../linalg.js';
 import type { GmmPrior } from '../types.js';
-import { mulberry32 } from './phantom.js';
+import { mulberry32 } from '../prng.js';
 
 export interface PatchGmmOptions {
   readonly seed: number;

@@ -6,18 +6,10 @@
 // y ∈ [−1, 1] bottom → top (row 0 is y = +1), sampled at pixel centres.
 
 import { invalid } from '../errors.js';
+import { mulberry32 } from '../prng.js';
 
-/** mulberry32: a tiny seeded uniform generator on [0, 1); shared by the imaging helpers. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
+
 
 /** An ellipse adding `value` inside: centre (x0, y0), semi-axes (a, b), rotation `deg` counter-clockwise. */
 export interface Ellipse {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Statistical helpers for tests: tolerances come from the sample size, never from guesswork.
 import { symmetricEigen } from '../../lib/linalg.js';
+import { mulberry32 } from '../../lib/prng.js';
 
 /** Sample mean and (unbiased) covariance of rows of x[n*d]. */
 export function moments(x: ArrayLike<number>, d: number): { n: number; mean: Float64Array; cov: Float64Array } {
@@ -59,13 +60,4 @@ export function relativeFrobenius(a: Float64Array, b: Float64Array): number {
 }
 
 /** Deterministic pseudo-random numbers for building test problems (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
