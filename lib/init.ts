@@ -8,6 +8,9 @@ import type { PriorTables } from './nativeTables.js';
 import type { ChainState } from './chains.js';
 import { freshStatus } from './chains.js';
 
+/** Chains drawn between event-loop yields. */
+const YIELD_EVERY = 1 << 14;
+
 export type InitSpec = 'prior' | 'gaussian' | 'zeros' | Float32Array;
 
 export interface InitSite {
@@ -26,6 +29,8 @@ export async function sampleGmm(tables: PriorTables, chains: number, site: InitS
   for (let k = 0; k < K; k++) cdf[k] = acc += Math.exp(tables.logWeights[k]);
   const x = new Float32Array(chains * d);
   for (let c = 0; c < chains; c++) {
+    // Let the event loop breathe on very large batches (this loop runs on the main thread).
+    if (c > 0 && c % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
     const target = u[c] * acc;
     let k = 0;
     while (k < K - 1 && cdf[k] < target) k++;

@@ -22,15 +22,6 @@ Typed TypedAttr(const Napi::Object& obj, const char* name, napi_typedarray_type 
   return arr;
 }
 
-// An integer attribute in [lo, hi].
-int64_t IntAttr(const Napi::Object& obj, const char* name, int64_t lo, int64_t hi, const std::string& where) {
-  const Napi::Value v = obj.Get(name);
-  if (!v.IsNumber()) Fail(obj.Env(), where + "." + name + " must be a number");
-  const double x = v.As<Napi::Number>().DoubleValue();
-  if (!(x >= static_cast<double>(lo) && x <= static_cast<double>(hi)) || x != std::floor(x))
-    Fail(obj.Env(), where + "." + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-  return static_cast<int64_t>(x);
-}
 
 // One entry of job.stages (NativeOperatorStage in lib/native-types.ts); operator_build.h checks
 // how the numbers fit together.
@@ -74,6 +65,16 @@ StageSpec StageFromObject(const Napi::Value& v, uint32_t i) {
   return s;
 }
 }  // namespace
+
+// An integer attribute in [lo, hi].
+int64_t IntAttr(const Napi::Object& obj, const char* name, int64_t lo, int64_t hi, const std::string& where) {
+  const Napi::Value v = obj.Get(name);
+  if (!v.IsNumber()) Fail(obj.Env(), where + "." + name + " must be a number");
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (!(x >= static_cast<double>(lo) && x <= static_cast<double>(hi)) || x != std::floor(x))
+    Fail(obj.Env(), where + "." + name + " must be an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+  return static_cast<int64_t>(x);
+}
 
 double AttrAsNumber(const Napi::Object& obj, const char* name) {
   const Napi::Value v = obj.Get(name);
@@ -119,9 +120,9 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   const double kind = AttrAsNumber(o, "covKind");
   if (kind != 0 && kind != 1 && kind != 2) Fail(env, "covKind must be 0, 1 or 2");
   j.kind = static_cast<CovKind>(static_cast<int>(kind));
-  j.K = static_cast<int32_t>(AttrAsNumber(o, "components"));
-  j.d = static_cast<int32_t>(AttrAsNumber(o, "dim"));
-  j.chains = static_cast<int32_t>(AttrAsNumber(o, "chains"));
+  j.K = static_cast<int32_t>(IntAttr(o, "components", 1, 1 << 20, "job"));
+  j.d = static_cast<int32_t>(IntAttr(o, "dim", 1, 1 << 28, "job"));
+  j.chains = static_cast<int32_t>(IntAttr(o, "chains", 1, 1 << 28, "job"));
   if (j.K < 1 || j.d < 1 || j.chains < 1) Fail(env, "components, dim and chains must be ≥ 1");
   j.gmm_d = j.d;
   if (o.Has("patch") && !o.Get("patch").IsUndefined()) {
@@ -194,11 +195,11 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
     j.steps[k] = StepScalars{static_cast<float>(h[k]), static_cast<float>(std::sqrt(2.0 * h[k])), static_cast<float>(a[k]),
                              static_cast<float>(b2[k]), static_cast<float>(c[k])};
   }
-  j.step_offset = static_cast<uint32_t>(AttrAsNumber(o, "stepOffset"));
+  j.step_offset = static_cast<uint32_t>(IntAttr(o, "stepOffset", 0, UINT32_MAX, "job"));
   j.seed = AttrAsSeed(o, "seed");
-  j.stream = static_cast<uint32_t>(AttrAsNumber(o, "stream"));
-  j.chain_offset = static_cast<uint32_t>(AttrAsNumber(o, "chainOffset"));
-  j.threads = static_cast<int>(AttrAsNumber(o, "threads"));
+  j.stream = static_cast<uint32_t>(IntAttr(o, "stream", 0, UINT32_MAX, "job"));
+  j.chain_offset = static_cast<uint32_t>(IntAttr(o, "chainOffset", 0, UINT32_MAX, "job"));
+  j.threads = static_cast<int>(IntAttr(o, "threads", 0, 1024, "job"));
   j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * j.d);
   j.status = o.Has("status") && !o.Get("status").IsUndefined() ? AttrAsI32Vector(o, "status", j.chains)
                                                                 : std::vector<int32_t>(j.chains, kChainFinite);

@@ -13,6 +13,8 @@
 namespace langevin {
 
 double AttrAsNumber(const Napi::Object& obj, const char* name);
+// An integer attribute in [lo, hi], range-checked before any cast; `where` prefixes the message.
+int64_t IntAttr(const Napi::Object& obj, const char* name, int64_t lo, int64_t hi, const std::string& where);
 uint64_t AttrAsSeed(const Napi::Object& obj, const char* name);
 std::vector<float> AttrAsF32Vector(const Napi::Object& obj, const char* name, size_t expected);
 std::vector<double> AttrAsF64Vector(const Napi::Object& obj, const char* name, size_t expected);

@@ -181,11 +181,11 @@ Napi::Value Draw(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "draw(options)");
   const Napi::Object o = info[0].As<Napi::Object>();
-  const double chains = AttrAsNumber(o, "chains"), n = AttrAsNumber(o, "n");
-  if (chains < 1 || n < 1 || chains * n > 4e9) throw Napi::RangeError::New(env, "draw: chains and n must be ≥ 1 and chains·n ≤ 4e9");
-  auto* worker = new DrawWorker(env, AttrAsSeed(o, "seed"), static_cast<uint32_t>(AttrAsNumber(o, "stream")),
-                                static_cast<uint32_t>(AttrAsNumber(o, "step")),
-                                static_cast<uint32_t>(AttrAsNumber(o, "chainOffset")), static_cast<int>(chains),
+  const int64_t chains = IntAttr(o, "chains", 1, INT32_MAX, "draw"), n = IntAttr(o, "n", 1, INT32_MAX, "draw");
+  if (chains * n > 4000000000LL) throw Napi::RangeError::New(env, "draw: chains·n must be ≤ 4e9");
+  auto* worker = new DrawWorker(env, AttrAsSeed(o, "seed"), static_cast<uint32_t>(IntAttr(o, "stream", 0, UINT32_MAX, "draw")),
+                                static_cast<uint32_t>(IntAttr(o, "step", 0, UINT32_MAX, "draw")),
+                                static_cast<uint32_t>(IntAttr(o, "chainOffset", 0, UINT32_MAX, "draw")), static_cast<int>(chains),
                                 static_cast<int>(n), o.Get("uniform").ToBoolean(), AttrAsString(o, "device"));
   worker->Queue();
   return worker->Promise();
