@@ -21,7 +21,7 @@ import type { Setting } from './stepsize.js';
 import type { Problem } from './types.js';
 import { checkMemory } from './memory.js';
 import { VERSION } from './version.js';
-import { fromFunction } from './schedule.js';
+import { constantSchedule } from './schedule.js';
 import { Streams } from './streams.js';
 import { summarizeChains } from './mcmcDiagnostics.js';
 
@@ -101,10 +101,10 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   if (opts.draws > 0) {
     // Continue on the final target with its own stream; the returned samples stay the sampler's.
     const snapshots: Float32Array[] = [];
+    const f = final.schedule;
+    const schedule = constantSchedule(opts.thin, { h: f.h[0], a: f.a[0], b2: f.b2[0], c: f.c[0] });
     let s = state;
     for (let i = 0; i < opts.draws; i++) {
-      const f = final.schedule;
-      const schedule = fromFunction(opts.thin, () => ({ h: f.h[0], a: f.a[0], b2: f.b2[0], c: f.c[0] }));
       s = await runPhase(run, { ...final, name: 'convergence draws', stream: Streams.convergence, stepOffset: i * opts.thin, schedule }, s);
       snapshots.push(s.x);
     }
