@@ -39,7 +39,7 @@ test('8 concurrent sample() calls give exactly the samples of the same calls one
 
 // Serial: ava runs it before the concurrent tests of this file, whose main-thread work (diagnostics,
 // structured clones from workers) would otherwise count as this run's lag.
-test.serial('the event loop stays responsive during a ~1 s run (max delay < 100 ms)', async (t) => {
+test.serial('the event loop stays responsive during a ~1 s run (max delay < 250 ms, p99 < 50 ms)', async (t) => {
   const h = monitorEventLoopDelay({ resolution: 10 });
   let ticks = 0;
   const timer = setInterval(() => ticks++, 10);
@@ -54,7 +54,10 @@ test.serial('the event loop stays responsive during a ~1 s run (max delay < 100 
   t.log(`run ${ms.toFixed(0)} ms; event-loop delay max ${max.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, mean ${(h.mean / 1e6).toFixed(1)} ms; ${ticks} 10-ms ticks`);
   t.true(r.samples.every(Number.isFinite));
   t.true(ms > 300, 'the run is long enough to measure');
-  t.true(max < 100, `max event-loop delay ${max.toFixed(1)} ms`);
+  // A loop blocked by the run would show the whole run (> 300 ms); 19–81 ms was seen with the full
+  // suite competing for 2 cores, so the bound leaves room for scheduling noise, not for blocking.
+  t.true(max < Math.min(250, ms / 2), `max event-loop delay ${max.toFixed(1)} ms`);
+  t.true(p99 < 50, `p99 event-loop delay ${p99.toFixed(1)} ms`);
   t.true(ticks > (ms / 10) * 0.5, `${ticks} ticks in ${ms.toFixed(0)} ms`);
 });
 
