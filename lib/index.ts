@@ -15,3 +15,21 @@ export type { Device, DeviceRequest } from './device.js';
 export type { Problem, GmmPrior, Operator, Likelihood } from './types.js';
 export type { Diagnostics } from './diagnostics.js';
 export type { Progress } from './phase.js';
+// Operators and imaging building blocks.
+export { applyOperator, applyAdjoint } from './applyOperator.js';
+export { opNormSquared } from './curvature.js';
+export { gaussianKernel, motionKernel, uniformKernel, blurOperator } from './imaging/kernels.js';
+export { boxMask, randomPixelMask, maskOperator, variableDensitySamples, cartesianLineSamples, fourierOperator } from './imaging/masks.js';
+export { fitPatchGmm, toGmmPrior, toGmmJson } from './imaging/patchGmm.js';
+export { extractPatches, randomPatches } from './imaging/patches.js';
+export { sheppLogan, randomEllipses, piecewiseSmooth, trainingSet } from './imaging/phantom.js';
+export { psnr, ssim, coverage, pixelStats } from './imaging/metrics.js';
+export { encodePng, decodePngGray } from './imaging/png.js';
+export { imagingReport } from './imaging/report.js';
+export { runImagingDemo } from './demo/imagingDemo.js';
+export type { ImageShape } from './types.js';
+// Low-level phase API (what the samplers and the imaging demo are built on).
+export { runPhase } from './phase.js';
+export type { RunContext, PhaseSpec } from './phase.js';
+export { priorTables, operatorTables, patchPriorTables } from './nativeTables.js';
+export { constantSchedule, fromFunction } from './schedule.js';
