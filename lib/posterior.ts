@@ -259,6 +259,17 @@ export function operatorMatrix(op: Operator): Float64Array {
 
 /** exactPosterior for a normalised Problem: A from its operator, Γ = noiseStd² I. */
 export function exactPosteriorOf(problem: Problem): ExactPosterior {
+  // Step sizes, start distances and diagnostics all need it; problems are read-only, so form it once.
+  const hit = exactCache.get(problem);
+  if (hit) return hit;
+  const post = computeExactPosteriorOf(problem);
+  exactCache.set(problem, post);
+  return post;
+}
+
+const exactCache = new WeakMap<Problem, ExactPosterior>();
+
+function computeExactPosteriorOf(problem: Problem): ExactPosterior {
   const { prior, likelihood } = problem;
   if (likelihood === undefined) return exactPosterior(prior);
   const op = likelihood.operator;

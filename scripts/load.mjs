@@ -12,6 +12,7 @@ import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { parseProblem, sample } from '../dist/lib/index.js';
+import { SMALL_PROBLEM } from './smallProblem.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,15 +37,7 @@ const job = {
   ...(sampler === 'xgp' ? { xgp: { stageTime: 0.05 } } : sampler === 'almc' ? { steps: Number(args.steps), almc: { warmStartSteps: Number(args.steps) } } : { steps: Number(args.steps) }),
 };
 
-const problem = parseProblem({
-  prior: {
-    type: 'gmm',
-    weights: [0.2, 0.5, 0.3],
-    means: [[0, 0, 0, 0], [1.5, -1, 0.5, 0], [-1, 1, -0.5, 1]],
-    covariance: { type: 'diagonal', variances: [[0.5, 0.4, 0.6, 0.5], [0.3, 0.5, 0.4, 0.6], [0.6, 0.6, 0.3, 0.4]] },
-  },
-  likelihood: { operator: { type: 'dense', matrix: [[0.5, 0.2, 0, -0.3], [0, 0.4, 0.4, 0.1], [0.3, 0, -0.2, 0.5]] }, y: [0.4, -0.2, 0.7], noiseStd: 0.3 },
-});
+const problem = parseProblem(SMALL_PROBLEM);
 
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 

@@ -21,6 +21,7 @@ import { runInNewContext } from 'node:vm';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { LangevinError, parseProblem, sample, SAMPLER_NAMES } from '../dist/lib/index.js';
+import { SMALL_PROBLEM } from './smallProblem.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,16 +50,7 @@ const maxGrowth = Number(args['max-growth']);
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc');
 
-// Small fixed problem: 4-dim, 3-component diagonal GMM, dense 3×4 operator.
-const problem = parseProblem({
-  prior: {
-    type: 'gmm',
-    weights: [0.2, 0.5, 0.3],
-    means: [[0, 0, 0, 0], [1.5, -1, 0.5, 0], [-1, 1, -0.5, 1]],
-    covariance: { type: 'diagonal', variances: [[0.5, 0.4, 0.6, 0.5], [0.3, 0.5, 0.4, 0.6], [0.6, 0.6, 0.3, 0.4]] },
-  },
-  likelihood: { operator: { type: 'dense', matrix: [[0.5, 0.2, 0, -0.3], [0, 0.4, 0.4, 0.1], [0.3, 0, -0.2, 0.5]] }, y: [0.4, -0.2, 0.7], noiseStd: 0.3 },
-});
+const problem = parseProblem(SMALL_PROBLEM);
 const samplerOptions = (s) =>
   s === 'xgp' ? { xgp: { stageTime: 0.02 } } : s === 'almc' ? { steps, almc: { warmStartSteps: Math.ceil(steps / 2) } } : { steps };
 

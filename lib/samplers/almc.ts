@@ -10,7 +10,7 @@
 //   κ: KL ≤ A/(4κ) for exactly simulated annealed Langevin (Girsanov, Guo–Tao–Chen), with A the
 //      action bound of the OU path on [τ, T₀]; κ = A/(4ε) targets KL ≤ ε;
 //   δ_k: the Gaussian-bias step at the stiffness of p_{t_k}, so δ follows the path.
-import { curvature } from '../curvature.js';
+import { operatorNormSquared } from '../curvature.js';
 import { priorStats } from '../priorStats.js';
 import { constantSchedule } from '../schedule.js';
 import { contractionSteps, gaussianBiasStep, userSetting } from '../stepsize.js';
@@ -36,7 +36,7 @@ const fmt = (v: number) => Number(v.toPrecision(4));
 export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {}) {
   const d = problem.prior.dim;
   const stats = priorStats(problem.prior);
-  const { opNormSq } = curvature(problem);
+  const opNormSq = operatorNormSquared(problem);
   const c = problem.likelihood ? 1 / problem.likelihood.noiseStd ** 2 : 0;
   const likCurv = c * opNormSq;
   // Warm start: target N(0, I)·e^{−R} has precision I + AᵀA/η², eigenvalues in [1, 1 + ‖A‖²/η²].

@@ -7,7 +7,7 @@
 // Defaults: KL ≤ κA/4 for exact annealed Langevin (Girsanov) with the path's action bound A, so
 // κ = 4ε/A targets KL ≤ ε; steps h_k are the Gaussian-bias steps at the stiffness of μ_{t_k}.
 import { LangevinError } from '../errors.js';
-import { curvature } from '../curvature.js';
+import { operatorNormSquared } from '../curvature.js';
 import { priorStats } from '../priorStats.js';
 import { constantSchedule } from '../schedule.js';
 import { gaussianBiasStep, userSetting } from '../stepsize.js';
@@ -115,7 +115,7 @@ export const dalmc: Sampler = {
     const lambda = lambdaSchedule(name, o.ouHorizon);
     const useLik = o.likelihood !== false && problem.likelihood !== undefined;
     const c = useLik ? 1 / problem.likelihood!.noiseStd ** 2 : 0;
-    const likCurv = useLik ? c * curvature(problem).opNormSq : 0;
+    const likCurv = useLik ? c * operatorNormSquared(problem) : 0;
     const base = o.base === 'student-t' ? studentBase(o.dof ?? 5, ctx) : undefined;
     if (base && o.kappa === undefined && base.dof <= 2)
       throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa`, 'options.dalmc.kappa');

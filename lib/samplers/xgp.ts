@@ -6,7 +6,7 @@
 // x0' = x0 + N(0, (R/δ)² I) and runs Algorithm 2 with σ = R/δ.
 // The paper's guarantees assume a (locally) log-concave prior; on well-separated mixture modes the
 // Langevin stages cannot move mass between modes — the reported mode weights will show it.
-import { curvature } from '../curvature.js';
+import { operatorNormSquared } from '../curvature.js';
 import { invalid } from '../errors.js';
 import { priorTables } from '../nativeTables.js';
 import { priorStats } from '../priorStats.js';
@@ -86,7 +86,7 @@ export const xgp: Sampler = {
     const state0 = o.x0 !== undefined && !ctx.userInit ? await ctx.drawFromGmm(prior) : init;
 
     const stats = priorStats(prior);
-    const opNormSq = curvature(problem).opNormSq;
+    const opNormSq = operatorNormSquared(problem);
     const eta = lik.noiseStd;
     const m = operatorRows(lik.operator);
     const spread = Math.sqrt(stats.totalVariance);

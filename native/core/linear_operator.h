@@ -179,6 +179,19 @@ LANGEVIN_HD void blur_fft_channel(const Stage& st, const float* x, float* out, f
 }
 
 // out[m] = A_s in[d].
+
+// Every channel of a blur stage, forward or adjoint, by FFT or direct convolution as planned.
+LANGEVIN_HD void blur_stage(const Stage& st, const float* in, float* out, float* scratch, bool adjoint) {
+  const int HW = st.H() * st.W();
+  for (int c = 0; c < st.C(); ++c) {
+    if (st.method() == 1)
+      blur_fft_channel(st, in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, scratch, adjoint);
+    else
+      blur_direct_channel(in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, st.H(), st.W(), st.floats(),
+                          st.kh(), st.kw(), adjoint);
+  }
+}
+
 LANGEVIN_HD void stage_forward(const Stage& st, const float* in, float* out, float* scratch) {
   switch (st.kind()) {
     case OpKind::Identity:
@@ -192,17 +205,9 @@ LANGEVIN_HD void stage_forward(const Stage& st, const float* in, float* out, flo
         out[j] = dot4(st.floats() + static_cast<size_t>(j) * st.d(), in, st.d());
       }
       break;
-    case OpKind::Blur: {
-      const int HW = st.H() * st.W();
-      for (int c = 0; c < st.C(); ++c) {
-        if (st.method() == 1)
-          blur_fft_channel(st, in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, scratch, false);
-        else
-          blur_direct_channel(in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, st.H(), st.W(), st.floats(),
-                              st.kh(), st.kw(), false);
-      }
+    case OpKind::Blur:
+      blur_stage(st, in, out, scratch, false);
       break;
-    }
     case OpKind::Downsample: {
       const int f = st.factor(), Ho = st.H() / f, Wo = st.W() / f;
       const float inv = 1.0f / static_cast<float>(f * f);
@@ -263,17 +268,9 @@ LANGEVIN_HD void stage_adjoint(const Stage& st, const float* in, float* out, flo
         for (int i = 0; i < st.d(); ++i) out[i] += Aj[i] * rj;
       }
       break;
-    case OpKind::Blur: {
-      const int HW = st.H() * st.W();
-      for (int c = 0; c < st.C(); ++c) {
-        if (st.method() == 1)
-          blur_fft_channel(st, in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, scratch, true);
-        else
-          blur_direct_channel(in + static_cast<size_t>(c) * HW, out + static_cast<size_t>(c) * HW, st.H(), st.W(), st.floats(),
-                              st.kh(), st.kw(), true);
-      }
+    case OpKind::Blur:
+      blur_stage(st, in, out, scratch, true);
       break;
-    }
     case OpKind::Downsample: {
       const int f = st.factor(), Ho = st.H() / f, Wo = st.W() / f;
       const float inv = 1.0f / static_cast<float>(f * f);
