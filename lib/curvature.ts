@@ -7,7 +7,7 @@ import { exactPosteriorOf, operatorMatrix } from './posterior.js';
 import { priorStats } from './priorStats.js';
 import { applyAdjoint, applyOperator, blurSpectrum } from './applyOperator.js';
 import type { Operator, Problem } from './types.js';
-import { operatorCols, operatorRows } from './types.js';
+import { isGmmProblem, operatorCols, operatorRows } from './types.js';
 
 export interface Curvature {
   /** Smoothness L: the largest eigenvalue of −∇²log π anywhere. */
@@ -121,7 +121,7 @@ function chunks(v: Float64Array): number[] {
 export function curvature(problem: Problem): Curvature {
   const opNormSq = operatorNormSquared(problem);
   const d = problem.prior.dim;
-  if (d <= EXACT_DIM_LIMIT) {
+  if (d <= EXACT_DIM_LIMIT && isGmmProblem(problem)) {
     // Exact: the posterior is a GMM whose component covariances we can diagonalise.
     const post = exactPosteriorOf(problem);
     let L = 0;

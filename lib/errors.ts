@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'E_DEVICE' // the requested device is unavailable, or the native backend failed
   | 'E_ABORTED' // the run was cancelled through an AbortSignal
   | 'E_OOM' // the run would not fit in memory
+  | 'E_UNSUPPORTED' // this sampler, command or option cannot work with this kind of prior
+  | 'E_DEPENDENCY' // an optional dependency (onnxruntime-node) is needed and not installed
   | 'E_DIVERGED'; // chains diverged and the caller asked for that to be an error
 
 /** The one error type of the package: a code, the field it concerns, and expected vs received. */

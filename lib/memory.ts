@@ -5,17 +5,23 @@ import { LangevinError } from './errors.js';
 import type { Device } from './device.js';
 import { native } from './native.js';
 import type { Problem } from './types.js';
-import { operatorRows } from './types.js';
+import { isGmm, operatorRows } from './types.js';
 
 /** Bytes a run holds at its peak: the state in JS, in the native job and its output, plus scratch and tables. */
 export function estimateBytes(problem: Problem, chains: number): { host: number; device: number } {
   const d = problem.prior.dim;
-  const K = problem.prior.components;
   const m = problem.likelihood ? operatorRows(problem.likelihood.operator) : 0;
-  const tables = 4 * (K * d * (problem.prior.kind === 'full' ? d + 2 : 2) + (problem.likelihood?.operator.type === 'dense' ? m * d : m));
+  const prior = problem.prior;
+  // The GMM's own dimension: d, k² for a patch prior; a score model has no tables but hands the
+  // native step a score array ([chains·d], plus x/a) each step.
+  const gmm = isGmm(prior) ? prior : prior.kind === 'patch-gmm' ? prior.gmm : undefined;
+  const K = gmm?.components ?? 0;
+  const g = gmm?.dim ?? 0;
+  const full = gmm?.kind === 'full';
+  const tables = 4 * (K * g * (full ? g + 2 : 2) + (problem.likelihood?.operator.type === 'dense' ? m * d : m));
   const state = 4 * chains * d;
-  const scratch = 4 * chains * (2 * d + K * (problem.prior.kind === 'full' ? d + 1 : 1) + m);
-  return { host: 4 * state + tables, device: state + scratch + tables };
+  const scratch = 4 * chains * (2 * d + 2 * g + K * (full ? g + 1 : 1) + m) + (gmm ? 0 : 2 * state);
+  return { host: 4 * state + tables + (gmm ? 0 : 2 * state), device: state + scratch + tables };
 }
 
 export function checkMemory(problem: Problem, chains: number, device: Device): void {

@@ -50,6 +50,8 @@ export interface NativePhaseJob {
   chainOffset: number;
   x: Float32Array; // [chains*d]
   status?: Int32Array; // [chains], -1 = finite
+  /** A prior score computed outside (a learned model) at x, [chains*d]; then components = 0 and one step. */
+  externalScore?: Float32Array;
 }
 
 /** One stage of an imaging operator or composition (native/core/operator_build.h checks it). */

@@ -2,7 +2,8 @@
 // Float32 tables native code reads: the prior (full covariances as eigendecompositions, computed
 // once per prior and cached) and the operator.
 import { symmetricEigen } from './linalg.js';
-import type { GmmPrior, ImageShape, Likelihood, Operator } from './types.js';
+import type { GmmPrior, ImageShape, Likelihood, Operator, Prior } from './types.js';
+import { isGmm } from './types.js';
 import { flattenCompose, operatorCols, operatorRows } from './types.js';
 import type { NativeOperatorStage, NativePhaseJob } from './native-types.js';
 
@@ -11,7 +12,20 @@ export type OperatorTables = Pick<NativePhaseJob, 'opKind' | 'measurements' | 'i
 
 const priorCache = new WeakMap<GmmPrior, PriorTables>();
 
-export function priorTables(prior: GmmPrior): PriorTables {
+/**
+ * Native tables of any prior. A score-model prior has none (components = 0): its score is computed
+ * outside and handed to each step (lib/scoredPhase.ts).
+ */
+export function priorTables(prior: Prior): PriorTables {
+  if (isGmm(prior)) return gmmTables(prior);
+  if (prior.kind === 'patch-gmm') {
+    const { channels, height, width } = prior.shape;
+    return patchPriorTables(prior.gmm, [channels, height, width], prior.patchSize, prior.stride);
+  }
+  return { covKind: 0, components: 0, dim: prior.dim, logWeights: new Float32Array(0), means: new Float32Array(0), variances: new Float32Array(0) };
+}
+
+function gmmTables(prior: GmmPrior): PriorTables {
   const hit = priorCache.get(prior);
   if (hit) return hit;
   const { dim: d, components: K } = prior;
@@ -98,5 +112,5 @@ export function observationTable(lik: Likelihood | undefined): Float32Array | un
 export function patchPriorTables(patchGmm: GmmPrior, shape: [number, number, number], size: number, stride = 1): PriorTables {
   if (patchGmm.dim !== size * size) throw new Error(`patch GMM dimension ${patchGmm.dim} ≠ ${size}²`);
   const [channels, height, width] = shape;
-  return { ...priorTables(patchGmm), dim: channels * height * width, patch: { channels, height, width, size, stride, weight: (stride / size) ** 2 } };
+  return { ...gmmTables(patchGmm), dim: channels * height * width, patch: { channels, height, width, size, stride, weight: (stride / size) ** 2 } };
 }

@@ -10,6 +10,8 @@ import type { StepSchedule } from './schedule.js';
 import { scheduleLength } from './schedule.js';
 import type { ChainState } from './chains.js';
 import type { Device } from './device.js';
+import type { ScoreModel } from './types.js';
+import { runScoredPhase } from './scoredPhase.js';
 
 /** What stays fixed across the phases of one run. */
 export interface RunContext {
@@ -18,6 +20,8 @@ export interface RunContext {
   readonly seed: bigint;
   readonly chainOffset: number;
   readonly prior: PriorTables;
+  /** A learned prior: its score replaces the native prior tables (components = 0) step by step. */
+  readonly scoreModel?: ScoreModel;
   readonly operator: OperatorTables;
   readonly y?: Float32Array; // the observation, shared by every chain
   readonly signal?: AbortSignal;
@@ -51,8 +55,16 @@ export function abortError(signal: AbortSignal): LangevinError {
 
 export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainState): Promise<ChainState> {
   if (ctx.signal?.aborted) throw abortError(ctx.signal);
-  const steps = scheduleLength(spec.schedule);
-  if (steps === 0) return state;
+  if (scheduleLength(spec.schedule) === 0) return state;
+  if (ctx.scoreModel && !spec.prior) return runScoredPhase(ctx, ctx.scoreModel, spec, state);
+  return runNativePhase(ctx, spec, state);
+}
+
+/**
+ * The whole phase in one native call. With `externalScore` ([chains·d], the prior score at the
+ * current state) the phase must be a single step.
+ */
+export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): Promise<ChainState> {
   const prior = spec.prior ?? ctx.prior;
   if (prior.dim !== state.dim) throw new LangevinError('E_SHAPE', `phase ${spec.name}: prior dimension ${prior.dim} ≠ state dimension ${state.dim}`);
   const withLikelihood = !spec.noLikelihood && ctx.operator.opKind !== 0;
@@ -74,6 +86,7 @@ export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainSta
     chainOffset: ctx.chainOffset,
     x: state.x,
     status: state.status,
+    externalScore,
   };
   const onProgress = ctx.onProgress;
   const release = await acquirePhaseSlot(ctx.signal);

@@ -16,7 +16,7 @@ import {
   symmetrize,
   transpose,
 } from './linalg.js';
-import { operatorCols, operatorRows, type GmmPrior, type Operator, type Problem } from './types.js';
+import { operatorCols, operatorRows, type GmmPrior, type GmmProblem, type Operator } from './types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -258,7 +258,7 @@ export function operatorMatrix(op: Operator): Float64Array {
 }
 
 /** exactPosterior for a normalised Problem: A from its operator, Γ = noiseStd² I. */
-export function exactPosteriorOf(problem: Problem): ExactPosterior {
+export function exactPosteriorOf(problem: GmmProblem): ExactPosterior {
   // Step sizes, start distances and diagnostics all need it; problems are read-only, so form it once.
   const hit = exactCache.get(problem);
   if (hit) return hit;
@@ -267,9 +267,9 @@ export function exactPosteriorOf(problem: Problem): ExactPosterior {
   return post;
 }
 
-const exactCache = new WeakMap<Problem, ExactPosterior>();
+const exactCache = new WeakMap<GmmProblem, ExactPosterior>();
 
-function computeExactPosteriorOf(problem: Problem): ExactPosterior {
+function computeExactPosteriorOf(problem: GmmProblem): ExactPosterior {
   const { prior, likelihood } = problem;
   if (likelihood === undefined) return exactPosterior(prior);
   const op = likelihood.operator;

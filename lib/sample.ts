@@ -18,7 +18,9 @@ import { samplers } from './samplers/index.js';
 import type { PhaseInfo } from './samplers/types.js';
 import { toSeed } from './seed.js';
 import type { Setting } from './stepsize.js';
-import type { Problem } from './types.js';
+import type { Prior, Problem } from './types.js';
+import { isGmm, isGmmProblem } from './types.js';
+import { resolveScoreModel } from './scoreModels.js';
 import { checkMemory } from './memory.js';
 import { VERSION } from './version.js';
 import { constantSchedule } from './schedule.js';
@@ -27,6 +29,8 @@ import { summarizeChains } from './mcmcDiagnostics.js';
 
 export interface SampleSummary {
   sampler: string;
+  /** What the prior is (GMM, patch GMM on images, or the score model). */
+  prior: string;
   chains: number;
   chainOffset: number;
   dim: number;
@@ -58,20 +62,26 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   checkMemory(problem, opts.chains, device);
   const sampler = samplers[opts.sampler];
   sampler.validate?.(problem, opts.samplerOptions ?? {});
+  if (opts.init === 'prior' && !isGmm(problem.prior))
+    throw new LangevinError('E_UNSUPPORTED', `options.init: exact 'prior' draws need a Gaussian-mixture prior, not '${problem.prior.kind}'; use 'gaussian', 'zeros' or a Float32Array`, 'options.init');
   const t0 = performance.now();
+  const scoreModel = problem.prior.kind === 'score' ? await resolveScoreModel(problem.prior) : undefined;
   const run: RunContext = {
     device,
     threads: opts.threads,
     seed,
     chainOffset: opts.chainOffset,
     prior: priorTables(problem.prior),
+    scoreModel,
     operator: operatorTables(problem.likelihood?.operator),
     y: observationTable(problem.likelihood),
     signal: opts.signal,
     onProgress: opts.onProgress,
   };
-  const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM ? exactPosteriorOf(problem) : undefined;
-  const init = await initialState(opts.init ?? sampler.defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
+  const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM && isGmmProblem(problem) ? exactPosteriorOf(problem) : undefined;
+  // Without exact prior draws (image and learned priors) a sampler that starts from the prior starts from N(0, I).
+  const defaultInit = sampler.defaultInit === 'prior' && !isGmm(problem.prior) ? 'gaussian' : sampler.defaultInit;
+  const init = await initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
   const phases: PhaseInfo[] = [];
   const { state, settings, final } = await sampler.run(
     {
@@ -116,6 +126,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     status: state.status,
     summary: {
       sampler: sampler.name,
+      prior: describePrior(problem.prior, scoreModel?.description),
       chains: opts.chains,
       chainOffset: opts.chainOffset,
       dim: d,
@@ -129,4 +140,13 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
       version: VERSION,
     },
   };
+}
+
+function describePrior(prior: Prior, model?: string): string {
+  if (isGmm(prior)) return `Gaussian mixture, ${prior.components} ${prior.kind} component${prior.components > 1 ? 's' : ''} on R^${prior.dim}`;
+  if (prior.kind === 'patch-gmm') {
+    const { channels: C, height: H, width: W } = prior.shape;
+    return `patch GMM (EPLL): ${prior.gmm.components} components on ${prior.patchSize}×${prior.patchSize} patches, stride ${prior.stride}, image ${C}×${H}×${W}`;
+  }
+  return `score model: ${model ?? 'user-supplied'}`;
 }

@@ -51,10 +51,84 @@ export interface Likelihood {
   readonly noiseStd: number; // η > 0
 }
 
-export interface Problem {
-  readonly prior: GmmPrior;
+/**
+ * EPLL-style image prior (Zoran & Weiss): log p(x) = w·Σ_j log g(P_j x) over the k×k patches P_j x
+ * on a stride grid of each channel (circular boundary), g a GMM on R^{k²}, w = (stride/k)².
+ * Annealed samplers noise g itself (the usual EPLL approximation of the noised image prior).
+ */
+export interface PatchGmmPrior {
+  readonly kind: 'patch-gmm';
+  readonly dim: number; // C·H·W
+  readonly shape: ImageShape;
+  readonly patchSize: number; // k
+  readonly stride: number;
+  readonly gmm: GmmPrior; // dimension k²
+}
+
+/**
+ * The scale of a prior known only through its score (a learned model): what the theory-derived
+ * step sizes and schedules need. minVariance bounds the score's Lipschitz constant by 1/minVariance.
+ */
+export interface PriorScale {
+  readonly minVariance: number; // smallest variance of the prior in any direction (> 0)
+  readonly maxVariance: number; // largest
+  readonly meanSquare: number; // E‖X‖²/d
+}
+
+/**
+ * A noise-conditional score s(x, σ) = ∇log p_σ(x), p_σ = Law(X + σZ), evaluated for many chains
+ * at once. `out` has the layout of `x`: [chains, dim] row-major.
+ */
+export interface ScoreModel {
+  readonly dim: number;
+  score(x: Float32Array, chains: number, sigma: number, out: Float32Array): Promise<void>;
+  /** A short description for summaries ("ONNX model score.onnx (score output)"). */
+  readonly description?: string;
+}
+
+/** An ONNX model file run by the optional peer dependency onnxruntime-node (lib/onnx/). */
+export interface OnnxModelSpec {
+  readonly type: 'onnx';
+  readonly path: string;
+  /** What the model computes: the score s(x, σ), or a denoiser D(x, σ) ≈ E[X | X + σZ = x]. */
+  readonly output: 'score' | 'denoiser';
+  /** Shape of one chain's input without the batch axis ([C, H, W] or [d]). */
+  readonly inputShape: readonly number[];
+  /** Input and output names (defaults: the model's first two inputs and first output). */
+  readonly xName?: string;
+  readonly sigmaName?: string;
+  readonly outputName?: string;
+  /** A denoiser is evaluated at σ ≥ minSigma (default 0.01). */
+  readonly minSigma?: number;
+  /** Most chains per model call (default: all). */
+  readonly batch?: number;
+}
+
+export interface ScorePrior {
+  readonly kind: 'score';
+  readonly dim: number;
+  readonly model: ScoreModel | OnnxModelSpec;
+  readonly scale: PriorScale;
+}
+
+/** Any prior: a Gaussian mixture on R^d, a patch GMM on images, or a (learned) score model. */
+export type Prior = GmmPrior | PatchGmmPrior | ScorePrior;
+
+export function isGmm(prior: Prior): prior is GmmPrior {
+  return prior.kind === 'isotropic' || prior.kind === 'diagonal' || prior.kind === 'full';
+}
+
+export interface Problem<P extends Prior = Prior> {
+  readonly prior: P;
   /** Absent: the target is the prior itself (generative sampling). */
   readonly likelihood?: Likelihood;
+}
+
+/** A problem whose posterior is known in closed form (a GMM prior with a linear-Gaussian likelihood). */
+export type GmmProblem = Problem<GmmPrior>;
+
+export function isGmmProblem(problem: Problem): problem is GmmProblem {
+  return isGmm(problem.prior);
 }
 
 /** Number of entries C·H·W of an image. */

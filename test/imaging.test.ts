@@ -2,7 +2,7 @@
 import test from 'ava';
 import { cholesky } from '../lib/linalg.js';
 import { gmmLogDensity } from '../lib/posterior.js';
-import { parsePrior } from '../lib/problem/index.js';
+import { parseGmmPrior } from '../lib/problem/index.js';
 import { coverage, pixelStats, psnr, ssim } from '../lib/imaging/metrics.js';
 import { fitPatchGmm, toGmmJson, toGmmPrior } from '../lib/imaging/patchGmm.js';
 import { extractPatches, patchPositions, randomPatches } from '../lib/imaging/patches.js';
@@ -92,7 +92,7 @@ test('EM is seed-deterministic, thread-count independent, and its JSON form pars
   t.deepEqual(a.logLikelihood, b.logLikelihood);
   t.deepEqual(a.covariances, b.covariances);
   t.deepEqual(a.means, b.means);
-  const parsed = parsePrior(JSON.parse(JSON.stringify(toGmmJson(a))));
+  const parsed = parseGmmPrior(JSON.parse(JSON.stringify(toGmmJson(a))));
   t.is(parsed.kind, 'full');
   t.is(parsed.dim, 36);
   t.is(parsed.components, 4);

@@ -2,7 +2,7 @@
 // Plain LMC with its default (theorem-derived) settings against exact Gaussian posteriors.
 import test from 'ava';
 import { exactPosteriorOf } from '../lib/posterior.js';
-import { parseProblem } from '../lib/problem/index.js';
+import { parseGmmProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import { randomProblem, type Kind } from './helpers/problems.js';
 import { covarianceTolerance, meanChi2, moments, relativeFrobenius } from './helpers/stats.js';
@@ -15,7 +15,7 @@ const cases: { d: number; m: number; kind: Kind }[] = [
 
 for (const { d, m, kind } of cases) {
   test(`LMC matches the exact Gaussian posterior: d=${d}, dense ${m}×${d} operator, ${kind} prior covariance`, async (t) => {
-    const problem = parseProblem(randomProblem({ seed: 100 + d, d, m, K: 1, kind, noiseStd: 0.5 }));
+    const problem = parseGmmProblem(randomProblem({ seed: 100 + d, d, m, K: 1, kind, noiseStd: 0.5 }));
     const exact = exactPosteriorOf(problem);
     const chains = 4000;
     const eps = 0.01; // relative covariance bias of the default step, below the sampling error
@@ -33,7 +33,7 @@ for (const { d, m, kind } of cases) {
 
 test('a too-coarse step size visibly biases the covariance (the test above can fail)', async (t) => {
   const d = 2;
-  const problem = parseProblem(randomProblem({ seed: 102, d, m: 1, K: 1, kind: 'isotropic', noiseStd: 0.5 }));
+  const problem = parseGmmProblem(randomProblem({ seed: 102, d, m: 1, K: 1, kind: 'isotropic', noiseStd: 0.5 }));
   const exact = exactPosteriorOf(problem);
   const L = 1 / Math.min(...[0, 3].map((i) => exact.covariances[i])); // ≈ largest precision
   const r = await sample(problem, { chains: 4000, seed: 7, stepSize: 1.2 / L, steps: 2000, device: 'cpu' });

@@ -7,7 +7,7 @@ import { freshStatus } from '../lib/chains.js';
 import { operatorTables, priorTables } from '../lib/nativeTables.js';
 import { runPhase } from '../lib/phase.js';
 import { gmmScore, noisedPrior, operatorMatrix } from '../lib/posterior.js';
-import { parseProblem } from '../lib/problem/index.js';
+import { parseGmmProblem } from '../lib/problem/index.js';
 import { drawNormals } from '../lib/rng.js';
 import { constantSchedule } from '../lib/schedule.js';
 import { operatorRows } from '../lib/types.js';
@@ -22,7 +22,7 @@ for (const kind of ['isotropic', 'diagonal', 'full'] as Kind[])
 for (const cs of cases) {
   test(`drift of one fused step: ${cs.kind} prior, ${cs.operator} operator, a=${cs.a}, b²=${cs.b2}`, async (t) => {
     const d = 7, K = 3, chains = 5, h = 0.5, c = 2.5;
-    const problem = parseProblem(randomProblem({ seed: 3, d, m: 4, K, kind: cs.kind, noiseStd: 0.3, operator: cs.operator }));
+    const problem = parseGmmProblem(randomProblem({ seed: 3, d, m: 4, K, kind: cs.kind, noiseStd: 0.3, operator: cs.operator }));
     const r = rng(11);
     const x = Float32Array.from({ length: chains * d }, () => 3 * (r() - 0.5));
     const seed = 99n, stream = 21, stepOffset = 4, chainOffset = 17;

@@ -16,11 +16,11 @@ import { cholesky, choleskySolve, spectralNormSquared } from '../lib/linalg.js';
 import { operatorTables, priorTables } from '../lib/nativeTables.js';
 import { runPhase } from '../lib/phase.js';
 import { exactPosteriorOf, operatorMatrix } from '../lib/posterior.js';
-import { parseProblem } from '../lib/problem/index.js';
+import { parseGmmProblem } from '../lib/problem/index.js';
 import { drawNormals } from '../lib/rng.js';
 import { sample } from '../lib/sample.js';
 import { constantSchedule } from '../lib/schedule.js';
-import type { GmmPrior, ImageShape, Operator, Problem } from '../lib/types.js';
+import type { GmmPrior, ImageShape, Operator, GmmProblem as Problem } from '../lib/types.js';
 import { operatorCols, operatorRows } from '../lib/types.js';
 import { meanChi2, rng } from './helpers/stats.js';
 
@@ -382,20 +382,20 @@ function imageProblem(d: number, operator: unknown, m: number): unknown {
 
 test('problem files: blur, downsample, fourier and compose parse into operators', (t) => {
   const k = gaussianKernel(1, 5);
-  const blur = parseProblem(imageProblem(3 * 6 * 10, { type: 'blur', kernel: kernelRows(k), shape: [3, 6, 10] }, 180)).likelihood!.operator;
+  const blur = parseGmmProblem(imageProblem(3 * 6 * 10, { type: 'blur', kernel: kernelRows(k), shape: [3, 6, 10] }, 180)).likelihood!.operator;
   t.like(blur, { type: 'blur', shape: { channels: 3, height: 6, width: 10 }, kernelHeight: 5, kernelWidth: 5 });
-  const ds = parseProblem(imageProblem(64, { type: 'downsample', factor: 4, shape: [8, 8] }, 4)).likelihood!.operator;
+  const ds = parseGmmProblem(imageProblem(64, { type: 'downsample', factor: 4, shape: [8, 8] }, 4)).likelihood!.operator;
   t.like(ds, { type: 'downsample', factor: 4, shape: { channels: 1, height: 8, width: 8 } });
-  const shared = parseProblem(imageProblem(2 * 16, { type: 'fourier', shape: [2, 4, 4], samples: [5, 0] }, 8)).likelihood!.operator;
+  const shared = parseGmmProblem(imageProblem(2 * 16, { type: 'fourier', shape: [2, 4, 4], samples: [5, 0] }, 8)).likelihood!.operator;
   t.deepEqual(shared.type === 'fourier' && Array.from(shared.samples), [5, 0, 21, 16]);
-  const per = parseProblem(imageProblem(2 * 16, { type: 'fourier', shape: [2, 4, 4], samples: [[1], [2, 3]] }, 6)).likelihood!.operator;
+  const per = parseGmmProblem(imageProblem(2 * 16, { type: 'fourier', shape: [2, 4, 4], samples: [[1], [2, 3]] }, 6)).likelihood!.operator;
   t.deepEqual(per.type === 'fourier' && Array.from(per.samples), [1, 18, 19]);
-  const comp = parseProblem(
+  const comp = parseGmmProblem(
     imageProblem(64, { type: 'compose', operators: [{ type: 'blur', kernel: [[0, 1, 0], [1, 2, 1], [0, 1, 0]], shape: [8, 8] }, { type: 'downsample', factor: 2, shape: [8, 8] }, { type: 'mask', mask: [1, 0, ...new Array(14).fill(1)] }] }, 15),
   ).likelihood!.operator;
   t.is(comp.type, 'compose');
   t.is(operatorRows(comp), 15);
-  const mask = parseProblem(imageProblem(12, { type: 'mask', mask: Array.from(boxMask(shape(3, 2, 2), { top: 0, left: 0, height: 1, width: 1 })) }, 9)).likelihood!.operator;
+  const mask = parseGmmProblem(imageProblem(12, { type: 'mask', mask: Array.from(boxMask(shape(3, 2, 2), { top: 0, left: 0, height: 1, width: 1 })) }, 9)).likelihood!.operator;
   t.is(operatorRows(mask), 9);
 });
 
@@ -417,7 +417,7 @@ test('problem files: malformed imaging operators name the field', (t) => {
     [{ type: 'compose', operators: new Array(9).fill({ type: 'identity' }) }, 4, 4, 'E_VALUE', 'likelihood.operator.operators', /at most 8/],
   ];
   for (const [operator, d, m, code, field, message] of cases) {
-    const err = t.throws(() => parseProblem(imageProblem(d, operator, m)), { instanceOf: LangevinError }, JSON.stringify(operator));
+    const err = t.throws(() => parseGmmProblem(imageProblem(d, operator, m)), { instanceOf: LangevinError }, JSON.stringify(operator));
     t.is(err?.code, code, err?.message);
     t.is(err?.field, field, err?.message);
     t.regex(err!.message, message);

@@ -12,7 +12,7 @@ import {
   operatorMatrix,
   type ExactPosterior,
 } from '../lib/posterior.js';
-import type { CovarianceKind, GmmPrior, Problem } from '../lib/types.js';
+import type { CovarianceKind, GmmPrior, GmmProblem as Problem } from '../lib/types.js';
 
 // ---- Independent 2-D reference: Gaussian densities written out with explicit 2×2 inverses ----
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ErrorCode, LangevinError } from '../lib/errors.js';
 import { writeNpy } from '../lib/npy.js';
-import { loadProblem, parseProblem } from '../lib/problem/index.js';
+import { loadProblem, parseGmmProblem } from '../lib/problem/index.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -46,7 +46,7 @@ function withTempDir(fn: (t: ExecutionContext, dir: string) => Promise<void> | v
 }
 
 test('the DESIGN.md example parses to normalised arrays', (t) => {
-  const p = parseProblem(example());
+  const p = parseGmmProblem(example());
   t.deepEqual(p.prior, {
     kind: 'isotropic',
     dim: 2,
@@ -65,26 +65,26 @@ test('the DESIGN.md example parses to normalised arrays', (t) => {
 test('weights are normalised to sum 1, without overflow for huge weights', (t) => {
   const p = example();
   p.prior.weights = [3, 7];
-  t.deepEqual(Array.from(parseProblem(p).prior.weights), [0.3, 0.7]);
+  t.deepEqual(Array.from(parseGmmProblem(p).prior.weights), [0.3, 0.7]);
   p.prior.weights = [1e308, 1e308];
-  t.deepEqual(Array.from(parseProblem(p).prior.weights), [0.5, 0.5]);
+  t.deepEqual(Array.from(parseGmmProblem(p).prior.weights), [0.5, 0.5]);
 });
 
 test('a problem without likelihood is the prior alone', (t) => {
   const p = example();
   delete p.likelihood;
-  const out = parseProblem(p);
+  const out = parseGmmProblem(p);
   t.is(out.likelihood, undefined);
   t.false('likelihood' in out);
 });
 
 test('gaussian priors become one-component mixtures, for each covariance kind', (t) => {
-  const iso = parseProblem(gaussian({ type: 'isotropic', variances: [0.5] })).prior;
+  const iso = parseGmmProblem(gaussian({ type: 'isotropic', variances: [0.5] })).prior;
   t.deepEqual(iso, { kind: 'isotropic', dim: 2, components: 1, weights: Float64Array.of(1), means: Float64Array.of(1, 2), cov: Float64Array.of(0.5) });
-  const diag = parseProblem(gaussian({ type: 'diagonal', variances: [[0.5, 3]] })).prior;
+  const diag = parseGmmProblem(gaussian({ type: 'diagonal', variances: [[0.5, 3]] })).prior;
   t.is(diag.kind, 'diagonal');
   t.deepEqual(diag.cov, Float64Array.of(0.5, 3));
-  const full = parseProblem(gaussian({ type: 'full', matrices: [[[2, 1], [1, 2]]] })).prior;
+  const full = parseGmmProblem(gaussian({ type: 'full', matrices: [[[2, 1], [1, 2]]] })).prior;
   t.is(full.kind, 'full');
   t.is(full.components, 1);
   t.deepEqual(full.cov, Float64Array.of(2, 1, 1, 2));
@@ -93,28 +93,28 @@ test('gaussian priors become one-component mixtures, for each covariance kind', 
 test('gmm covariances: diagonal K×d and full K×d×d (symmetrised within tolerance)', (t) => {
   const p = example();
   p.prior.covariance = { type: 'diagonal', variances: [[1, 2], [3, 4]] };
-  t.deepEqual(parseProblem(p).prior.cov, Float64Array.of(1, 2, 3, 4));
-  const full = parseProblem(fullExample()).prior;
+  t.deepEqual(parseGmmProblem(p).prior.cov, Float64Array.of(1, 2, 3, 4));
+  const full = parseGmmProblem(fullExample()).prior;
   t.deepEqual(full.cov, Float64Array.of(1, 0.2, 0.2, 2, 0.5, 0, 0, 0.5));
   const q = fullExample();
   q.prior.covariance.matrices[0] = [[1, 0.2], [0.2 * (1 + 1e-12), 2]];
-  const cov = parseProblem(q).prior.cov;
+  const cov = parseGmmProblem(q).prior.cov;
   t.is(cov[1], cov[2], 'made exactly symmetric');
 });
 
 test('operators: identity, mask (indices of the ones), dense', (t) => {
   const p = example();
   p.likelihood = { operator: { type: 'identity' }, y: [1, 2], noiseStd: 0.5 };
-  t.deepEqual(parseProblem(p).likelihood?.operator, { type: 'identity', dim: 2 });
+  t.deepEqual(parseGmmProblem(p).likelihood?.operator, { type: 'identity', dim: 2 });
 
   const q = gaussian({ type: 'isotropic', variances: [1] }, [0, 0, 0, 0, 0]);
   q.likelihood = { operator: { type: 'mask', mask: [0, 1, 1, 0, 1] }, y: [4, 5, 6], noiseStd: 1 };
-  const lik = parseProblem(q).likelihood!;
+  const lik = parseGmmProblem(q).likelihood!;
   t.deepEqual(lik.operator, { type: 'mask', dim: 5, indices: Int32Array.of(1, 2, 4) });
   t.deepEqual(lik.y, Float64Array.of(4, 5, 6));
 
   p.likelihood = { operator: { type: 'dense', matrix: [[1, 2], [3, 4], [5, 6]] }, y: [1, 2, 3], noiseStd: 2 };
-  t.deepEqual(parseProblem(p).likelihood?.operator, { type: 'dense', rows: 3, cols: 2, matrix: Float64Array.of(1, 2, 3, 4, 5, 6) });
+  t.deepEqual(parseGmmProblem(p).likelihood?.operator, { type: 'dense', rows: 3, cols: 2, matrix: Float64Array.of(1, 2, 3, 4, 5, 6) });
 });
 
 test(
@@ -127,15 +127,15 @@ test(
     p.likelihood = { operator: { type: 'identity' }, y: { npy: 'data/y.npy' }, noiseStd: 1 };
     const q = gaussian({ type: 'isotropic', variances: [1] }, [0, 0, 0, 0]);
     q.likelihood = { operator: { type: 'identity' }, y: { npy: 'data/y.npy' }, noiseStd: 1 };
-    t.deepEqual(parseProblem(q, dir).likelihood?.y, Float64Array.of(1, 2, 3, 4));
+    t.deepEqual(parseGmmProblem(q, dir).likelihood?.y, Float64Array.of(1, 2, 3, 4));
 
-    const short = t.throws(() => parseProblem(p, dir), { instanceOf: LangevinError, message: /expected an array of 2 numbers \(any shape\), received shape \[2, 2\]/ });
+    const short = t.throws(() => parseGmmProblem(p, dir), { instanceOf: LangevinError, message: /expected an array of 2 numbers \(any shape\), received shape \[2, 2\]/ });
     t.is(short?.code, 'E_SHAPE');
     t.is(short?.field, 'likelihood.y.npy');
     p.likelihood.y = { npy: 'data/nan.npy' };
-    t.is(t.throws(() => parseProblem(p, dir), { instanceOf: LangevinError, message: /NaN at flat index 1/ })?.code, 'E_NONFINITE');
+    t.is(t.throws(() => parseGmmProblem(p, dir), { instanceOf: LangevinError, message: /NaN at flat index 1/ })?.code, 'E_NONFINITE');
     p.likelihood.y = { npy: 'data/missing.npy' };
-    const missing = t.throws(() => parseProblem(p, dir), { instanceOf: LangevinError, message: /^likelihood\.y\.npy: .*missing\.npy: cannot read/ });
+    const missing = t.throws(() => parseGmmProblem(p, dir), { instanceOf: LangevinError, message: /^likelihood\.y\.npy: .*missing\.npy: cannot read/ });
     t.is(missing?.code, 'E_FILE');
     t.is(missing?.field, 'likelihood.y.npy');
   }),
@@ -225,7 +225,7 @@ for (const [name, mutate, code, field, message] of cases) {
   test(`rejects: ${name}`, (t) => {
     const p = example();
     const raw = mutate(p) ?? p;
-    const err = t.throws(() => parseProblem(raw), { instanceOf: LangevinError });
+    const err = t.throws(() => parseGmmProblem(raw), { instanceOf: LangevinError });
     t.is(err?.code, code, err?.message);
     t.is(err?.field, field, err?.message);
     t.regex(err!.message, message);
@@ -265,7 +265,7 @@ test('property: a corrupted problem throws LangevinError or parses', (t) => {
     for (const k of path.slice(0, -1)) parent = parent[k];
     parent[path[path.length - 1]] = value;
     try {
-      const p = parseProblem(raw);
+      const p = parseGmmProblem(raw);
       return p.prior.weights.length === p.prior.components && p.prior.means.length === p.prior.components * p.prior.dim;
     } catch (err) {
       if (!(err instanceof LangevinError)) throw err;

@@ -3,7 +3,7 @@
 // mode weights within a total-variation bound from the chain count, per-mode means within a few
 // standard errors.
 import test from 'ava';
-import { parseProblem } from '../lib/problem/index.js';
+import { parseGmmProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import type { SampleOptions, SamplerName } from '../lib/options.js';
 import { randomProblem, type Kind } from './helpers/problems.js';
@@ -44,7 +44,7 @@ const cases: Case[] = [
 for (const cs of cases) {
   const label = `${cs.sampler} recovers the exact posterior: d=${cs.d}, K=${cs.K}, ${cs.kind} covariances, ${cs.operator} operator${cs.options ? ` ${JSON.stringify(cs.options)}` : ''}`;
   test(label, async (t) => {
-    const problem = parseProblem(randomProblem({ seed: 31 + cs.d, d: cs.d, m: cs.m, K: cs.K, kind: cs.kind, noiseStd: 0.5, spread: cs.spread, operator: cs.operator }));
+    const problem = parseGmmProblem(randomProblem({ seed: 31 + cs.d, d: cs.d, m: cs.m, K: cs.K, kind: cs.kind, noiseStd: 0.5, spread: cs.spread, operator: cs.operator }));
     const chains = 2000;
     const eps = 0.05;
     const r = await sample(problem, { sampler: cs.sampler, chains, seed: 1, device: 'cpu', accuracy: eps, ...cs.options });
@@ -57,7 +57,7 @@ for (const cs of cases) {
 }
 
 test('the mode-collapse example: LMC started in one mode keeps the wrong weights, ALMC does not', async (t) => {
-  const problem = parseProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
+  const problem = parseGmmProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
   const chains = 1000;
   // Start every LMC chain in the prior mode with the least posterior weight.
   const { exactPosteriorOf } = await import('../lib/posterior.js');
@@ -74,7 +74,7 @@ test('the mode-collapse example: LMC started in one mode keeps the wrong weights
 
 test('XGP Algorithm 2: a warm start x0 with std σ targets p(x | x0, y)', async (t) => {
   const raw = randomProblem({ seed: 35, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' });
-  const problem = parseProblem(raw);
+  const problem = parseGmmProblem(raw);
   const x0 = [problem.prior.means[0] + 0.2, problem.prior.means[1] - 0.1];
   const sigma = 0.8;
   // Reference: the same problem with x0 as an extra identity measurement of std σ.
@@ -95,7 +95,7 @@ test('XGP Algorithm 2: a warm start x0 with std σ targets p(x | x0, y)', async 
 });
 
 test('DALMC without a likelihood samples the prior (the paper\'s generative setting)', async (t) => {
-  const problem = parseProblem(randomProblem({ seed: 36, d: 3, m: 1, K: 3, kind: 'diagonal', noiseStd: 0.5, spread: 2.5 }));
+  const problem = parseGmmProblem(randomProblem({ seed: 36, d: 3, m: 1, K: 3, kind: 'diagonal', noiseStd: 0.5, spread: 2.5 }));
   const r = await sample(problem, { sampler: 'dalmc', chains: 2000, seed: 4, device: 'cpu', dalmc: { likelihood: false } });
   const w = Array.from(problem.prior.weights);
   // Diagnostics compare with the posterior; compare mode weights with the prior's directly.
@@ -108,7 +108,7 @@ test('DALMC without a likelihood samples the prior (the paper\'s generative sett
 });
 
 test('convergence draws report split-R̂ and ESS without changing the samples', async (t) => {
-  const problem = parseProblem(randomProblem({ seed: 37, d: 3, m: 2, K: 1, kind: 'full', noiseStd: 0.5 }));
+  const problem = parseGmmProblem(randomProblem({ seed: 37, d: 3, m: 2, K: 1, kind: 'full', noiseStd: 0.5 }));
   const base = { chains: 200, seed: 5, device: 'cpu' as const };
   const plain = await sample(problem, base);
   const traced = await sample(problem, { ...base, draws: 40, thin: 200 });
@@ -119,7 +119,7 @@ test('convergence draws report split-R̂ and ESS without changing the samples', 
 });
 
 test('DALMC with a Student-t base recovers the exact posterior mode weights', async (t) => {
-  const problem = parseProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
+  const problem = parseGmmProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
   const r = await sample(problem, { sampler: 'dalmc', chains: 1500, seed: 6, device: 'cpu', dalmc: { base: 'student-t', dof: 5 } });
   const e = r.summary.diagnostics.exact!;
   t.true(e.modeWeights.totalVariation < tvBound(e.modeWeights.exact, 1500, 0.05), `TV ${e.modeWeights.totalVariation}`);

@@ -2,7 +2,7 @@
 // Exit codes: 2 for bad input (the user's to fix), 1 for failures at run time, 130 for cancellation.
 import { LangevinError } from '../errors.js';
 
-const INPUT_ERRORS = new Set(['E_SHAPE', 'E_VALUE', 'E_NONFINITE', 'E_OPTION', 'E_FILE']);
+const INPUT_ERRORS = new Set(['E_SHAPE', 'E_VALUE', 'E_NONFINITE', 'E_OPTION', 'E_FILE', 'E_UNSUPPORTED', 'E_DEPENDENCY']);
 
 export function exitCodeOf(err: unknown): number {
   if (!(err instanceof LangevinError)) return 1;

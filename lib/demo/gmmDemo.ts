@@ -5,13 +5,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gmmLogDensity, exactPosteriorOf } from '../posterior.js';
-import { parseProblem } from '../problem/index.js';
+import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import type { SampleOptions, SamplerName } from '../options.js';
 import type { SampleSummary } from '../sample.js';
 import { scatterOverContours } from '../plot/scatterSvg.js';
 import type { DensityGrid } from '../plot/scatterSvg.js';
-import type { Problem } from '../types.js';
+import type { GmmProblem as Problem } from '../types.js';
 
 export const DEMO_PROBLEM = {
   prior: {
@@ -38,7 +38,7 @@ function densityGrid(problem: Problem, n = 161, lim = 4.5): DensityGrid {
 }
 
 export async function runGmmDemo(options: { outDir: string; samplers: SamplerName[]; chains: number; seed: number | bigint; device?: SampleOptions['device']; onProgress?: SampleOptions['onProgress']; signal?: AbortSignal }): Promise<DemoResult> {
-  const problem = parseProblem(DEMO_PROBLEM);
+  const problem = parseGmmProblem(DEMO_PROBLEM);
   const exact = exactPosteriorOf(problem);
   const summaries: SampleSummary[] = [];
   const panels = [];

@@ -64,19 +64,19 @@ function parseDense(field: string, obj: JsonObject, dim: number): Operator {
   return { type: 'dense', rows: m.rows, cols: m.cols, matrix: m.data };
 }
 
-function positiveInteger(field: string, v: unknown): number {
+export function positiveInteger(field: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalid('E_VALUE', field, 'a positive integer', v);
   return v;
 }
 
-/** shape: [H, W] or [C, H, W] positive integers with C·H·W = dim. */
-export function parseShape(field: string, raw: unknown, dim: number): ImageShape {
+/** shape: [H, W] or [C, H, W] positive integers with C·H·W = dim (when dim is given). */
+export function parseShape(field: string, raw: unknown, dim?: number): ImageShape {
   const a = array(field, raw, undefined, 'array [H, W] or [C, H, W]');
   if (a.length !== 2 && a.length !== 3) throw invalid('E_SHAPE', field, 'array [H, W] or [C, H, W]', raw);
   const n = a.map((v, i) => positiveInteger(at(field, i), v));
   const [channels, height, width] = n.length === 2 ? [1, n[0], n[1]] : n;
   limit(field, height * width, IMAGE_LIMITS.pixels, 'pixels per channel (H·W)');
-  if (channels * height * width !== dim) {
+  if (dim !== undefined && channels * height * width !== dim) {
     throw invalidWords('E_SHAPE', field, `an image shape with C·H·W = ${dim} (the operator's input dimension)`, `[${n.join(', ')}] (${channels * height * width} entries)`);
   }
   return { channels, height, width };

@@ -1,15 +1,94 @@
 // SPDX-License-Identifier: MIT
-// prior → GmmPrior. A 'gaussian' prior is read as a one-component mixture, so everything
-// downstream handles a single form.
-import type { CovarianceKind, GmmPrior } from '../types.js';
+// prior → Prior. A 'gaussian' prior is read as a one-component mixture, so everything downstream
+// handles a single GMM form; image priors ('patch-gmm') and learned score models ('onnx') are
+// parsed here too (the model file is checked to exist; it is loaded when sampling starts).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { invalid, LangevinError } from '../errors.js';
+import type { CovarianceKind, GmmPrior, OnnxModelSpec, PatchGmmPrior, Prior, ScorePrior } from '../types.js';
+import { imageSize } from '../types.js';
 import {
-  array, at, child, limit, LIMITS, matrix, member, numberArray, object, oneOf, onlyKeys, positiveNumber, symmetricPositiveDefinite,
+  array, at, child, type JsonObject, limit, LIMITS, matrix, member, nonEmptyString, numberArray, object, oneOf, onlyKeys, positiveNumber,
+  symmetricPositiveDefinite,
 } from './check.js';
+import { parseShape, positiveInteger } from './parseOperator.js';
 
 const PRIOR_KEYS = { gmm: ['type', 'weights', 'means', 'covariance'], gaussian: ['type', 'mean', 'covariance'] } as const;
 const COVARIANCE_KEY = { isotropic: 'variances', diagonal: 'variances', full: 'matrices' } as const;
+const PRIOR_TYPES = ['gmm', 'gaussian', 'patch-gmm', 'onnx'] as const;
 
-export function parsePrior(raw: unknown, field = 'prior'): GmmPrior {
+/** Native limits of the patch prior (native/addon/marshal.cc). */
+export const PATCH_LIMITS = { size: 32, stride: 32, channels: 64 } as const;
+
+/** Any prior; relative model paths resolve against baseDir. */
+export function parsePrior(raw: unknown, field = 'prior', baseDir: string = process.cwd()): Prior {
+  const obj = object(field, raw);
+  const type = oneOf(child(field, 'type'), member(obj, 'type'), PRIOR_TYPES);
+  if (type === 'patch-gmm') return parsePatchPrior(field, obj);
+  if (type === 'onnx') return parseOnnxPrior(field, obj, baseDir);
+  return parseGmmPrior(raw, field);
+}
+
+/**
+ * patch-gmm: { shape: [H, W] | [C, H, W], patch: k, stride?: s (default 1, s ≤ k so every pixel is
+ * covered), gmm: a 'gmm' or 'gaussian' prior on R^{k²} } — what `langevin fit-prior` writes.
+ */
+function parsePatchPrior(field: string, obj: JsonObject): PatchGmmPrior {
+  onlyKeys(field, obj, ['type', 'shape', 'patch', 'stride', 'gmm']);
+  const shape = parseShape(child(field, 'shape'), member(obj, 'shape'));
+  limit(child(field, 'shape'), shape.channels, PATCH_LIMITS.channels, 'channels');
+  const kField = child(field, 'patch');
+  const k = positiveInteger(kField, member(obj, 'patch'));
+  if (k > PATCH_LIMITS.size || k > shape.height || k > shape.width)
+    throw invalid('E_VALUE', kField, `a patch side ≤ min(${PATCH_LIMITS.size}, H, W) = ${Math.min(PATCH_LIMITS.size, shape.height, shape.width)}`, k);
+  const sField = child(field, 'stride');
+  const stride = member(obj, 'stride') === undefined ? 1 : positiveInteger(sField, member(obj, 'stride'));
+  if (stride > k) throw invalid('E_VALUE', sField, `a stride ≤ the patch side ${k} (larger strides leave pixels without a prior)`, stride);
+  const gField = child(field, 'gmm');
+  const gmm = parseGmmPrior(member(obj, 'gmm'), gField);
+  if (gmm.dim !== k * k) throw invalid('E_SHAPE', gField, `a GMM on R^${k * k} (patch ${k}×${k})`, `a GMM on R^${gmm.dim}`);
+  return { kind: 'patch-gmm', dim: imageSize(shape), shape, patchSize: k, stride, gmm };
+}
+
+/**
+ * onnx: { model: path, shape: [d] | [C, H, W] | …, output: 'score' | 'denoiser',
+ *   scale: { minVariance, maxVariance, meanSquare }, names?: { x, sigma, output }, minSigma?, batch? }.
+ */
+function parseOnnxPrior(field: string, obj: JsonObject, baseDir: string): ScorePrior {
+  onlyKeys(field, obj, ['type', 'model', 'shape', 'output', 'scale', 'names', 'minSigma', 'batch']);
+  const mField = child(field, 'model');
+  const path = resolve(baseDir, nonEmptyString(mField, member(obj, 'model')));
+  if (!existsSync(path)) throw new LangevinError('E_FILE', `${mField}: model file ${path} does not exist`, mField);
+  const shField = child(field, 'shape');
+  const rawShape = array(shField, member(obj, 'shape'), undefined, 'array of 1 to 4 positive integers');
+  if (rawShape.length < 1 || rawShape.length > 4) throw invalid('E_SHAPE', shField, 'array of 1 to 4 positive integers', rawShape);
+  const inputShape = rawShape.map((v, i) => positiveInteger(at(shField, i), v));
+  const dim = inputShape.reduce((a, b) => a * b, 1);
+  limit(shField, dim, LIMITS.dim, 'entries per chain');
+  const output = oneOf(child(field, 'output'), member(obj, 'output'), ['score', 'denoiser'] as const);
+  const scField = child(field, 'scale');
+  const sc = object(scField, member(obj, 'scale'));
+  onlyKeys(scField, sc, ['minVariance', 'maxVariance', 'meanSquare']);
+  const minVariance = positiveNumber(child(scField, 'minVariance'), member(sc, 'minVariance'));
+  const maxVariance = positiveNumber(child(scField, 'maxVariance'), member(sc, 'maxVariance'));
+  if (maxVariance < minVariance) throw invalid('E_VALUE', child(scField, 'maxVariance'), `a number ≥ minVariance = ${minVariance}`, maxVariance);
+  const meanSquare = positiveNumber(child(scField, 'meanSquare'), member(sc, 'meanSquare'));
+  const spec: { -readonly [K in keyof OnnxModelSpec]: OnnxModelSpec[K] } = { type: 'onnx', path, output, inputShape };
+  if (member(obj, 'names') !== undefined) {
+    const nField = child(field, 'names');
+    const names = object(nField, member(obj, 'names'));
+    onlyKeys(nField, names, ['x', 'sigma', 'output']);
+    if (member(names, 'x') !== undefined) spec.xName = nonEmptyString(child(nField, 'x'), member(names, 'x'));
+    if (member(names, 'sigma') !== undefined) spec.sigmaName = nonEmptyString(child(nField, 'sigma'), member(names, 'sigma'));
+    if (member(names, 'output') !== undefined) spec.outputName = nonEmptyString(child(nField, 'output'), member(names, 'output'));
+  }
+  if (member(obj, 'minSigma') !== undefined) spec.minSigma = positiveNumber(child(field, 'minSigma'), member(obj, 'minSigma'));
+  if (member(obj, 'batch') !== undefined) spec.batch = positiveInteger(child(field, 'batch'), member(obj, 'batch'));
+  return { kind: 'score', dim, model: spec, scale: { minVariance, maxVariance, meanSquare } };
+}
+
+/** A 'gmm' or 'gaussian' prior object. */
+export function parseGmmPrior(raw: unknown, field = 'prior'): GmmPrior {
   const obj = object(field, raw);
   const type = oneOf(child(field, 'type'), member(obj, 'type'), ['gmm', 'gaussian'] as const);
   onlyKeys(field, obj, PRIOR_KEYS[type]);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
 // a malformed file fails fast with a message naming the field (DESIGN.md, "Errors").
-import type { Problem } from '../types.js';
+import { LangevinError } from '../errors.js';
+import type { GmmProblem, Problem } from '../types.js';
+import { isGmmProblem } from '../types.js';
 import { member, object, onlyKeys } from './check.js';
 import { parseLikelihood } from './parseLikelihood.js';
 import { parsePrior } from './parsePrior.js';
@@ -14,8 +16,19 @@ import { parsePrior } from './parsePrior.js';
 export function parseProblem(raw: unknown, baseDir: string = process.cwd()): Problem {
   const obj = object('', raw);
   onlyKeys('', obj, ['prior', 'likelihood']);
-  const prior = parsePrior(member(obj, 'prior'));
+  const prior = parsePrior(member(obj, 'prior'), 'prior', baseDir);
   const rawLikelihood = member(obj, 'likelihood');
   if (rawLikelihood === undefined) return { prior };
   return { prior, likelihood: parseLikelihood(rawLikelihood, prior.dim, baseDir) };
+}
+
+/** The problem if its posterior has a closed form (a GMM prior); E_UNSUPPORTED otherwise. */
+export function requireGmmProblem(problem: Problem, what: string): GmmProblem {
+  if (isGmmProblem(problem)) return problem;
+  throw new LangevinError('E_UNSUPPORTED', `${what} needs a Gaussian-mixture prior ('gmm' or 'gaussian'), not '${problem.prior.kind}'`, 'prior.type');
+}
+
+/** parseProblem for callers that need a GMM prior (exact posteriors, demos, reproductions). */
+export function parseGmmProblem(raw: unknown, baseDir?: string): GmmProblem {
+  return requireGmmProblem(parseProblem(raw, baseDir), 'this problem');
 }

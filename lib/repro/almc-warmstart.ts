@@ -9,12 +9,12 @@
 // start survives the annealing.
 import { DEMO_PROBLEM } from '../demo/gmmDemo.js';
 import { exactPosteriorOf } from '../posterior.js';
-import { parseProblem } from '../problem/index.js';
+import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import { almcDefaults } from '../samplers/almc.js';
 import { figureSvg, PALETTE } from '../plot/lineSvg.js';
 import type { LineSeries } from '../plot/lineSvg.js';
-import type { Problem } from '../types.js';
+import type { GmmProblem as Problem } from '../types.js';
 import { elapsed, modeWeightTvFloor, momentErrors, reproBase, round, roundAll, writeOutputs } from './common.js';
 import type { ReproOptions, ReproResultBase } from './common.js';
 
@@ -95,7 +95,7 @@ export async function almcWarmstart(options: AlmcWarmstartOptions): Promise<Almc
   ];
   const problems: WarmstartProblemResult[] = [];
   for (const def of defs) {
-    const problem = parseProblem(def.raw);
+    const problem = parseGmmProblem(def.raw);
     const exact = exactPosteriorOf(problem);
     const d = problem.prior.dim;
     const defaults = almcDefaults(problem, 0.05);
@@ -151,7 +151,7 @@ export async function almcWarmstart(options: AlmcWarmstartOptions): Promise<Almc
     });
   }
   const floor = modeWeightTvFloor(problems[0].exactWeights, chains);
-  const demoExact = exactPosteriorOf(parseProblem(DEMO_PROBLEM));
+  const demoExact = exactPosteriorOf(parseGmmProblem(DEMO_PROBLEM));
   const meanFloor = Math.sqrt((demoExact.covariance[0] + demoExact.covariance[3]) / chains); // the shift leaves C unchanged
   const ZERO = 1e-7;
   const seconds = elapsed(t0);

@@ -10,7 +10,7 @@ import { sampleGmm } from '../init.js';
 import { priorTables } from '../nativeTables.js';
 import { exactPosteriorOf } from '../posterior.js';
 import { priorStats } from '../priorStats.js';
-import { parseProblem } from '../problem/index.js';
+import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import { actionBound } from '../samplers/anneal.js';
 import { lambdaSchedule } from '../samplers/dalmc.js';
@@ -96,7 +96,7 @@ export async function dalmcKappa(options: DalmcKappaOptions): Promise<DalmcKappa
   const h = options.stepSize ?? 0.01;
   const mults = options.kappaMultipliers ?? [2, 4, 8, 16, 32, 64, 128];
   const repeats = options.floorRepeats ?? 5;
-  const problem = parseProblem(DALMC_KAPPA_TARGET);
+  const problem = parseGmmProblem(DALMC_KAPPA_TARGET);
   const d = problem.prior.dim;
   const exact = exactPosteriorOf(problem); // no likelihood: the prior, in full-covariance form
   const stats = priorStats(problem.prior);

@@ -4,7 +4,7 @@
 // example of algorithms.md §4.4 item 2), LMC from the prior, and ALMC, XGP, DALMC with defaults.
 import { DEMO_PROBLEM } from '../demo/gmmDemo.js';
 import { exactPosteriorOf } from '../posterior.js';
-import { parseProblem } from '../problem/index.js';
+import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import type { SampleOptions, SamplerName } from '../options.js';
 import { figureSvg, PALETTE } from '../plot/lineSvg.js';
@@ -56,7 +56,7 @@ export async function gmmWeights(options: GmmWeightsOptions): Promise<GmmWeights
   const seed = options.seed ?? 0;
   const lmcSteps = options.lmcSteps ?? 2000;
   const starts = options.lmcStarts ?? [[-2, 2], [2, 2]];
-  const problem = parseProblem(DEMO_PROBLEM);
+  const problem = parseGmmProblem(DEMO_PROBLEM);
   const exact = exactPosteriorOf(problem);
   const d = problem.prior.dim;
   const modes = Array.from({ length: problem.prior.components }, (_, k) => `(${Array.from(problem.prior.means.subarray(k * d, (k + 1) * d)).join(', ')})`);

@@ -13,7 +13,7 @@ import { resolveDevice } from '../device.js';
 import { operatorTables, priorTables } from '../nativeTables.js';
 import { runPhase } from '../phase.js';
 import type { RunContext } from '../phase.js';
-import { parseProblem } from '../problem/index.js';
+import { parseGmmProblem } from '../problem/index.js';
 import { drawNormals } from '../rng.js';
 import { constantSchedule } from '../schedule.js';
 import { toSeed } from '../seed.js';
@@ -119,7 +119,7 @@ export async function xgpFigure3(options: XgpFigure3Options): Promise<XgpFigure3
   for (let k = 0; k < nCoarse; k += strideC) segments.push({ steps: Math.min(strideC, nCoarse - k), h: hc });
   const totalSteps = segments.reduce((s, g) => s + g.steps, 0);
 
-  const problem = parseProblem({
+  const problem = parseGmmProblem({
     prior: { type: 'gaussian', mean: [0], covariance: { type: 'isotropic', variances: [1] } },
     likelihood: { operator: { type: 'identity' }, y: [0], noiseStd: Math.sqrt(eta2) },
   });

@@ -62,7 +62,9 @@ function studentBase(dof: number, ctx: SamplerContext) {
   const nodes = g.length;
   const t = priorTables(ctx.problem.prior);
   const K = t.components, d = t.dim, J = nodes;
-  const tile = (a: Float32Array, per: number) => {
+  // Tables are per component; a patch prior's components live on patches, not on R^d.
+  const tile = (a: Float32Array) => {
+    const per = a.length / K;
     const out = new Float32Array(a.length * J);
     for (let j = 0; j < J; j++) out.set(a, j * K * per);
     return out;
@@ -79,10 +81,11 @@ function studentBase(dof: number, ctx: SamplerContext) {
     components: K * J,
     dim: d,
     logWeights,
-    means: tile(t.means, d),
-    variances: tile(t.variances, t.covKind === 0 ? 1 : d),
-    eigenvectors: t.eigenvectors ? tile(t.eigenvectors, d * d) : undefined,
+    means: tile(t.means),
+    variances: tile(t.variances),
+    eigenvectors: t.eigenvectors ? tile(t.eigenvectors) : undefined,
     noiseScale,
+    patch: t.patch,
   };
   return {
     dof,
@@ -116,6 +119,8 @@ export const dalmc: Sampler = {
     const useLik = o.likelihood !== false && problem.likelihood !== undefined;
     const c = useLik ? 1 / problem.likelihood!.noiseStd ** 2 : 0;
     const likCurv = useLik ? c * operatorNormSquared(problem) : 0;
+    if (o.base === 'student-t' && problem.prior.kind === 'score')
+      throw new LangevinError('E_UNSUPPORTED', "dalmc.base: the Student-t base is a scale mixture of the prior's Gaussian components; a score-model prior has none (use base 'gaussian')", 'options.dalmc.base');
     const base = o.base === 'student-t' ? studentBase(o.dof ?? 5, ctx) : undefined;
     if (base && o.kappa === undefined && base.dof <= 2)
       throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa`, 'options.dalmc.kappa');

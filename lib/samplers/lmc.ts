@@ -9,6 +9,7 @@ import { contractionSteps, describeCurvature, gaussianBiasStep, userSetting } fr
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
+import { isGmmProblem } from '../types.js';
 import type { Sampler } from './types.js';
 
 /** Longest default run; beyond it the summary says the accuracy target was not reachable. */
@@ -19,7 +20,7 @@ const EXACT_DISTANCE_MAX_DIM = 256;
 
 /** RMS distance of prior draws from the posterior mean: the initial distance the run must cover. */
 export function priorDistanceToPosterior(problem: Problem): number {
-  if (problem.prior.dim > EXACT_DISTANCE_MAX_DIM) {
+  if (!isGmmProblem(problem) || problem.prior.dim > EXACT_DISTANCE_MAX_DIM) {
     // D² ≤ 2(E‖X − E X‖² + ‖E X − m̃‖²) ≤ 4·M₂ crudely; use √(2M₂)·√2 = 2√M₂.
     return 2 * Math.sqrt(priorStats(problem.prior).secondMoment);
   }

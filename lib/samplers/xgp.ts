@@ -15,6 +15,7 @@ import { constantSchedule } from '../schedule.js';
 import { gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
+import { requireGmmProblem } from '../problem/parseProblem.js';
 import { operatorRows } from '../types.js';
 import type { GmmPrior, Problem } from '../types.js';
 import { conditionOnNoisyCopy } from '../warmStartPrior.js';
@@ -36,6 +37,8 @@ const fmt = (v: number) => Number(v.toPrecision(4));
 function validateXgp(problem: Problem, raw: Readonly<Record<string, unknown>>): void {
   const o = raw as XgpOptions;
   if (!problem.likelihood) throw invalid('E_OPTION', 'options.sampler', "a problem with a likelihood for 'xgp'", 'a problem without one');
+  // XGP starts from exact prior draws and its warm starts condition the prior in closed form.
+  requireGmmProblem(problem, "the 'xgp' sampler");
   const d = problem.prior.dim;
   if (o.x0 !== undefined) {
     if (o.x0.length !== d) throw invalid('E_SHAPE', 'options.xgp.x0', `${d} numbers`, o.x0);
@@ -60,11 +63,12 @@ export const xgp: Sampler = {
     const o = (ctx.samplerOptions ?? {}) as XgpOptions;
     validateXgp(problem, o as Record<string, unknown>);
     const lik = problem.likelihood!;
+    const gmm = requireGmmProblem(problem, "the 'xgp' sampler").prior;
     const d = problem.prior.dim;
     const settings: Record<string, Setting | string> = {};
 
     // Algorithms 2/3: the warm start becomes part of the prior.
-    let prior: GmmPrior = problem.prior;
+    let prior: GmmPrior = gmm;
     if (o.x0 !== undefined) {
       let sigma: number;
       let x0 = o.x0;
@@ -78,7 +82,7 @@ export const xgp: Sampler = {
         sigma = o.x0Std!;
         settings.algorithm = `2 (warm start): p_{x0} ∝ p·N(x0; x, σ²I), σ = ${fmt(sigma)}`;
       }
-      prior = conditionOnNoisyCopy(problem.prior, x0, sigma * sigma);
+      prior = conditionOnNoisyCopy(gmm, x0, sigma * sigma);
     } else {
       settings.algorithm = '1 (prior sample, then annealed Langevin on η)';
     }

@@ -120,12 +120,17 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   const double kind = AttrAsNumber(o, "covKind");
   if (kind != 0 && kind != 1 && kind != 2) Fail(env, "covKind must be 0, 1 or 2");
   j.kind = static_cast<CovKind>(static_cast<int>(kind));
-  j.K = static_cast<int32_t>(IntAttr(o, "components", 1, 1 << 20, "job"));
+  // An external prior score (a learned model evaluated in JS) replaces the GMM: components = 0.
+  const bool external = o.Has("externalScore") && !o.Get("externalScore").IsUndefined();
+  j.K = static_cast<int32_t>(IntAttr(o, "components", external ? 0 : 1, external ? 0 : 1 << 20, "job"));
   j.d = static_cast<int32_t>(IntAttr(o, "dim", 1, 1 << 28, "job"));
   j.chains = static_cast<int32_t>(IntAttr(o, "chains", 1, 1 << 28, "job"));
-  if (j.K < 1 || j.d < 1 || j.chains < 1) Fail(env, "components, dim and chains must be ≥ 1");
+  if (j.d < 1 || j.chains < 1) Fail(env, "dim and chains must be ≥ 1");
   j.gmm_d = j.d;
-  if (o.Has("patch") && !o.Get("patch").IsUndefined()) {
+  if (external) {
+    if (o.Has("patch") && !o.Get("patch").IsUndefined()) Fail(env, "externalScore and patch are exclusive");
+    j.ext_score = AttrAsF32Vector(o, "externalScore", static_cast<size_t>(j.chains) * j.d);
+  } else if (o.Has("patch") && !o.Get("patch").IsUndefined()) {
     // EPLL-style image prior: the GMM lives on k×k patches of a [C, H, W] image.
     const Napi::Value pv = o.Get("patch");
     if (!pv.IsObject()) Fail(env, "patch must be an object");
@@ -143,14 +148,16 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
     j.gmm_d = pp.k * pp.k;
   }
   const size_t K = j.K, d = j.gmm_d;  // GMM tables; the state and operator use j.d
-  j.log_w = AttrAsF32Vector(o, "logWeights", K);
-  j.means = AttrAsF32Vector(o, "means", K * d);
-  j.var = AttrAsF32Vector(o, "variances", j.kind == CovKind::Isotropic ? K : K * d);
-  if (j.kind == CovKind::Full) j.eigvec = AttrAsF32Vector(o, "eigenvectors", K * d * d);
-  if (o.Has("noiseScale") && !o.Get("noiseScale").IsUndefined()) {
-    j.beta = AttrAsF32Vector(o, "noiseScale", K);
-    for (float b : j.beta)
-      if (!(b > 0.0f) || !std::isfinite(b)) Fail(env, "noiseScale entries must be finite and > 0");
+  if (!external) {
+    j.log_w = AttrAsF32Vector(o, "logWeights", K);
+    j.means = AttrAsF32Vector(o, "means", K * d);
+    j.var = AttrAsF32Vector(o, "variances", j.kind == CovKind::Isotropic ? K : K * d);
+    if (j.kind == CovKind::Full) j.eigvec = AttrAsF32Vector(o, "eigenvectors", K * d * d);
+    if (o.Has("noiseScale") && !o.Get("noiseScale").IsUndefined()) {
+      j.beta = AttrAsF32Vector(o, "noiseScale", K);
+      for (float b : j.beta)
+        if (!(b > 0.0f) || !std::isfinite(b)) Fail(env, "noiseScale entries must be finite and > 0");
+    }
   }
 
   const double op = AttrAsNumber(o, "opKind");
@@ -188,6 +195,7 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   const size_t n = h.size();
   const std::vector<double> a = AttrAsF64Vector(o, "a", n), b2 = AttrAsF64Vector(o, "b2", n),
                             c = AttrAsF64Vector(o, "c", n);
+  if (external && n != 1) Fail(env, "a phase with externalScore has exactly one step");
   j.steps.resize(n);
   for (size_t k = 0; k < n; ++k) {
     if (!(h[k] >= 0) || !(b2[k] >= 0) || !std::isfinite(h[k] + a[k] + b2[k] + c[k])) Fail(env, "schedule entries must be finite with h, b2 ≥ 0");

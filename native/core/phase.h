@@ -25,6 +25,8 @@ struct PhaseView {
   int32_t dim;                // chain dimension d
   GmmView prior;              // the GMM prior, or the patch GMM of an image prior (dimension k·k)
   PatchPriorView patch;       // patch.k == 0: the GMM is the prior of the whole state
+  const float* ext_score;     // [chains*d] prior score computed outside (a learned model), or null;
+                              // it is only valid at the current state, so such a phase has one step
   OperatorView op;
   const float* y;             // [m] shared, or [chains*m] per chain (XGP's auxiliary observations)
   int32_t y_per_chain;        // 0 or 1
@@ -37,10 +39,11 @@ struct PhaseView {
 };
 
 // Scratch floats one chain needs (score, gradient/proposal, GMM and operator work space).
-LANGEVIN_HD int phase_scratch_size(const PhaseView& p) {
-  const int prior_scratch = p.patch.k > 0 ? patch_scratch_size(p.patch, p.prior) : gmm_scratch_size(p.prior);
-  return 2 * p.dim + prior_scratch + lik_scratch_size(p.op);
+LANGEVIN_HD int prior_scratch_size(const PhaseView& p) {
+  if (p.ext_score) return 0;
+  return p.patch.k > 0 ? patch_scratch_size(p.patch, p.prior) : gmm_scratch_size(p.prior);
 }
+LANGEVIN_HD int phase_scratch_size(const PhaseView& p) { return 2 * p.dim + prior_scratch_size(p) + lik_scratch_size(p.op); }
 
 // Floats of the per-step tables shared by a block of chains.
 LANGEVIN_HD int phase_level_size(const PhaseView& p) { return gmm_level_size(p.prior); }
@@ -58,10 +61,13 @@ LANGEVIN_HD void chain_step(const PhaseView& p, int c, int k, const float* level
   float* s = scratch;
   float* g = scratch + d;  // likelihood gradient, then the proposed state
   float* prior_scratch = scratch + 2 * d;
-  float* lik_scratch = prior_scratch + (p.patch.k > 0 ? patch_scratch_size(p.patch, p.prior) : gmm_scratch_size(p.prior));
+  float* lik_scratch = prior_scratch + prior_scratch_size(p);
   const float* y = p.y + (p.y_per_chain ? static_cast<size_t>(c) * p.op.m : 0);
   const StepScalars st = p.steps[k];
-  if (p.patch.k > 0)
+  if (p.ext_score) {
+    const float* e = p.ext_score + static_cast<size_t>(c) * d;
+    for (int i = 0; i < d; ++i) s[i] = e[i];
+  } else if (p.patch.k > 0)
     patch_score_row(p.patch, p.prior, NoiseLevel{st.a, st.b2}, level, x, s, prior_scratch);
   else
     gmm_score_row(p.prior, NoiseLevel{st.a, st.b2}, level, x, s, prior_scratch);

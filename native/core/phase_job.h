@@ -19,6 +19,7 @@ struct PhaseJob {
   int32_t gmm_d = 0;      // dimension of the GMM: d, or k·k for a patch prior
   PatchPriorView patch{1, 1, 1, 0, 1, 1.0f};  // k = 0: no patch prior
   std::vector<float> log_w, means, var, eigvec, beta;  // beta empty = all ones
+  std::vector<float> ext_score;  // [chains*d] prior score from outside (K = 0), or empty
   // likelihood
   OpKind op_kind = OpKind::None;
   int32_t m = 0;
@@ -40,10 +41,11 @@ struct PhaseJob {
 
   PhaseView view(const float* y_ptr, const StepScalars* steps_ptr, const float* log_w_ptr, const float* means_ptr,
                  const float* var_ptr, const float* eigvec_ptr, const float* beta_ptr, const int32_t* idx_ptr,
-                 const float* mat_ptr) const {
+                 const float* mat_ptr, const float* ext_score_ptr) const {
     PhaseView p;
     p.dim = d;
     p.patch = patch;
+    p.ext_score = ext_score.empty() ? nullptr : ext_score_ptr;
     p.prior = GmmView{kind, K, gmm_d, log_w_ptr, means_ptr, var_ptr, eigvec_ptr, beta.empty() ? nullptr : beta_ptr};
     p.op = OperatorView{op_kind, m, d, idx_ptr, mat_ptr};
     p.y = y_ptr;
@@ -58,13 +60,13 @@ struct PhaseJob {
   }
   PhaseView host_view() const {
     return view(y.data(), steps.data(), log_w.data(), means.data(), var.data(), eigvec.data(), beta.data(),
-                indices.data(), matrix.data());
+                indices.data(), matrix.data(), ext_score.data());
   }
   // Rough floating-point work of one chain-step, for chunking and memory estimates.
   double work_per_chain_step() const {
     const double g = gmm_d;  // per GMM evaluation; a patch prior evaluates one per patch
     const double evals = patch.k > 0 ? static_cast<double>(d) / (patch.stride * patch.stride) : 1.0;
-    const double gmm = evals * (kind == CovKind::Full ? 2.0 * K * g * g : 3.0 * K * g);
+    const double gmm = ext_score.empty() ? evals * (kind == CovKind::Full ? 2.0 * K * g * g : 3.0 * K * g) : d;
     const double lik = op_kind == OpKind::Dense ? 2.0 * m * d : d;
     return gmm + lik + 8.0 * d;
   }

@@ -49,7 +49,8 @@ class CudaRunner final : public PhaseRunner {
     const PhaseView host = job.host_view();
     scratch_per_chain_ = phase_scratch_size(host) + phase_level_size(host);
     const size_t need = sizeof(float) * (job.x.size() + static_cast<size_t>(scratch_per_chain_) * job.chains + job.y.size() +
-                                         job.means.size() + job.var.size() + job.eigvec.size() + job.matrix.size()) +
+                                         job.means.size() + job.var.size() + job.eigvec.size() + job.matrix.size() +
+                                         job.ext_score.size()) +
                         sizeof(StepScalars) * job.steps.size();
     size_t free_b = 0, total_b = 0;
     LANGEVIN_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
@@ -68,8 +69,9 @@ class CudaRunner final : public PhaseRunner {
     matrix_ = DeviceBuffer<float>(job.matrix);
     y_ = DeviceBuffer<float>(job.y);
     steps_ = DeviceBuffer<StepScalars>(job.steps);
+    ext_score_ = DeviceBuffer<float>(job.ext_score);
     view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), beta_.get(),
-                     indices_.get(), matrix_.get());
+                     indices_.get(), matrix_.get(), ext_score_.get());
   }
 
   void run_steps(int s0, int s1) override {
@@ -88,7 +90,7 @@ class CudaRunner final : public PhaseRunner {
   PhaseJob& job_;
   PhaseView view_{};
   int scratch_per_chain_ = 0;
-  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_;
+  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_, ext_score_;
   DeviceBuffer<int32_t> status_, indices_;
   DeviceBuffer<StepScalars> steps_;
 };

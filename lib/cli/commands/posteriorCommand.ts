@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
-import { loadProblem } from '../../problem/index.js';
+import { loadProblem, requireGmmProblem } from '../../problem/index.js';
 import { exactPosteriorOf } from '../../posterior.js';
 
 export function registerPosterior(program: Command): void {
@@ -11,7 +11,7 @@ export function registerPosterior(program: Command): void {
     .option('--json', 'print one JSON object on stdout')
     .action(async (problemPath: string, flags: { json?: boolean }) => {
       const problem = await loadProblem(problemPath);
-      const post = exactPosteriorOf(problem);
+      const post = exactPosteriorOf(requireGmmProblem(problem, 'the exact posterior'));
       const d = post.dim;
       const rows = (a: Float64Array, n: number) => Array.from({ length: a.length / n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));
       const out = {
