@@ -170,7 +170,7 @@ const cases: Case[] = [
   ['root is an array', () => [], 'E_VALUE', 'problem', /^problem: expected an object, received array of length 0$/],
   ['unknown top-level key', (p) => void (p.priors = {}), 'E_OPTION', 'priors', /unknown key "priors".*did you mean "prior"/],
   ['prior missing', (p) => void delete p.prior, 'E_VALUE', 'prior', /expected an object, received nothing/],
-  ['prior.type misspelt', (p) => void (p.prior.type = 'gmn'), 'E_OPTION', 'prior.type', /expected one of 'gmm', 'gaussian', received string "gmn"/],
+  ['prior.type misspelt', (p) => void (p.prior.type = 'gmn'), 'E_OPTION', 'prior.type', /expected one of 'gmm', 'gaussian', 'patch-gmm', 'onnx', received string "gmn"/],
   ['prior.type a number', (p) => void (p.prior.type = 3), 'E_VALUE', 'prior.type', /received number 3/],
   ['weights not an array', (p) => void (p.prior.weights = '0.3, 0.7'), 'E_SHAPE', 'prior.weights', /expected non-empty array of positive numbers, received string/],
   ['weights empty', (p) => void (p.prior.weights = []), 'E_SHAPE', 'prior.weights', /non-empty array.*received array of length 0/],

@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { VERSION } from '../version.js';
 import { registerBench } from './commands/benchCommand.js';
 import { registerDemo } from './commands/demoCommand.js';
+import { registerFitPrior } from './commands/fitPriorCommand.js';
 import { registerPosterior } from './commands/posteriorCommand.js';
 import { registerRepro } from './commands/reproCommand.js';
 import { registerSample } from './commands/sampleCommand.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerSample(program);
   registerPosterior(program);
   registerDemo(program);
+  registerFitPrior(program);
   registerRepro(program);
   registerBench(program);
   for (const c of program.commands) c.exitOverride();

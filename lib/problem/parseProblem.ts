@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
 // a malformed file fails fast with a message naming the field (DESIGN.md, "Errors").
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { LangevinError } from '../errors.js';
 import type { GmmProblem, Problem } from '../types.js';
 import { isGmmProblem } from '../types.js';
@@ -16,7 +18,7 @@ import { parsePrior } from './parsePrior.js';
 export function parseProblem(raw: unknown, baseDir: string = process.cwd()): Problem {
   const obj = object('', raw);
   onlyKeys('', obj, ['prior', 'likelihood']);
-  const prior = parsePrior(member(obj, 'prior'), 'prior', baseDir);
+  const prior = parsePrior(priorJson(member(obj, 'prior'), baseDir), 'prior', baseDir);
   const rawLikelihood = member(obj, 'likelihood');
   if (rawLikelihood === undefined) return { prior };
   return { prior, likelihood: parseLikelihood(rawLikelihood, prior.dim, baseDir) };
@@ -31,4 +33,21 @@ export function requireGmmProblem(problem: Problem, what: string): GmmProblem {
 /** parseProblem for callers that need a GMM prior (exact posteriors, demos, reproductions). */
 export function parseGmmProblem(raw: unknown, baseDir?: string): GmmProblem {
   return requireGmmProblem(parseProblem(raw, baseDir), 'this problem');
+}
+
+/** "prior": "file.json" names a prior written by `langevin fit-prior` (relative to the problem file). */
+function priorJson(raw: unknown, baseDir: string): unknown {
+  if (typeof raw !== 'string') return raw;
+  const path = resolve(baseDir, raw);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new LangevinError('E_FILE', `prior: cannot read ${path} (${(err as Error).message})`, 'prior', { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new LangevinError('E_FILE', `prior: ${path} is not valid JSON (${(err as Error).message})`, 'prior', { cause: err });
+  }
 }

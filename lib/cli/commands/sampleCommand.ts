@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LangevinError } from '../../errors.js';
+import { pixelStats } from '../../imaging/metrics.js';
+import { encodePng } from '../../imaging/png.js';
 import { writeNpyFile } from '../../npy.js';
+import type { ImageShape, Prior } from '../../types.js';
 import { loadProblem } from '../../problem/index.js';
 import { sample } from '../../sample.js';
 import { SAMPLER_NAMES } from '../../options.js';
@@ -21,6 +27,7 @@ interface SampleFlags {
   stepSize?: number;
   accuracy?: number;
   out?: string;
+  png?: string;
   json?: boolean;
   divergence: 'report' | 'error';
   draws?: number;
@@ -47,9 +54,13 @@ export function registerSample(program: Command): void {
     .option('--thin <n>', 'steps between convergence draws', intOption('--thin'))
     .option('--set <key=value>', "a sampler option, e.g. --set kappa=50 --set schedule=cosine --set 'x0=[0,1]' (repeatable)", collectSetting, {})
     .option('--out <file>', 'output .npy file')
+    .option('--png <dir>', 'image priors: write the posterior mean, per-pixel std and three samples as PNGs here')
     .option('--json', 'print the run summary as one JSON object on stdout')
     .action(async (problemPath: string, flags: SampleFlags) => {
       const problem = await loadProblem(problemPath);
+      const shape = imageShapeOf(problem.prior);
+      if (flags.png !== undefined && !shape)
+        throw new LangevinError('E_OPTION', `--png needs an image prior (patch-gmm, or onnx with shape [H, W] or [C, H, W]); this prior is '${problem.prior.kind}'`, '--png');
       const progress = progressReporter();
       const interrupt = interruptSignal();
       try {
@@ -72,7 +83,8 @@ export function registerSample(program: Command): void {
         });
         progress.stop();
         if (flags.out) writeNpyFile(flags.out, result.samples, result.shape);
-        const summary = { ...result.summary, out: flags.out ?? null };
+        const pngs = flags.png !== undefined && shape ? writeImages(flags.png, result.samples, result.status, shape) : [];
+        const summary = { ...result.summary, out: flags.out ?? null, ...(pngs.length > 0 ? { png: pngs } : {}) };
         if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
         else printSummary(summary);
       } finally {
@@ -95,4 +107,40 @@ function printSummary(s: Awaited<ReturnType<typeof sample>>['summary'] & { out: 
   }
   if (s.out) lines.push(`  samples: ${s.out}`);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** The [C, H, W] of an image prior, if the prior is one. */
+function imageShapeOf(prior: Prior): ImageShape | undefined {
+  if (prior.kind === 'patch-gmm') return prior.shape;
+  if (prior.kind === 'score' && 'type' in prior.model) {
+    const s = prior.model.inputShape;
+    if (s.length === 2) return { channels: 1, height: s[0], width: s[1] };
+    if (s.length === 3) return { channels: s[0], height: s[1], width: s[2] };
+  }
+  return undefined;
+}
+
+/** mean, std (own range) and samples 0–2 of the finite chains, one grayscale PNG per channel. */
+function writeImages(dir: string, samples: Float32Array, status: Int32Array, shape: ImageShape): string[] {
+  mkdirSync(dir, { recursive: true });
+  const { channels: C, height: H, width: W } = shape;
+  const d = C * H * W;
+  const finite = Array.from(status.keys()).filter((c) => status[c] < 0);
+  if (finite.length === 0) return [];
+  const kept = new Float32Array(finite.length * d);
+  finite.forEach((c, i) => kept.set(samples.subarray(c * d, (c + 1) * d), i * d));
+  const { mean, std } = pixelStats(kept, finite.length, d);
+  const written: string[] = [];
+  const put = (name: string, img: ArrayLike<number>, range: [number, number] | 'auto') => {
+    for (let c = 0; c < C; c++) {
+      const file = join(dir, C === 1 ? `${name}.png` : `${name}-c${c}.png`);
+      const plane = Array.prototype.slice.call(img, c * H * W, (c + 1) * H * W) as number[];
+      writeFileSync(file, encodePng(plane, H, W, { range }));
+      written.push(file);
+    }
+  };
+  put('mean', mean, [0, 1]);
+  put('std', std, 'auto');
+  finite.slice(0, 3).forEach((c, i) => put(`sample-${i}`, samples.subarray(c * d, (c + 1) * d), [0, 1]));
+  return written;
 }
