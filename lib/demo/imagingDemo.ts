@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The imaging demo: a held-out Shepp–Logan phantom, measured four ways (deblurring, inpainting,
-// ×4 super-resolution, undersampled MRI), sampled with an EPLL-style patch-GMM prior fitted by EM
-// on procedural training images — no downloads. Writes a self-contained HTML report.
+// ×4 super-resolution, undersampled MRI), sampled through sample() with the default sampler and an
+// EPLL-style patch-GMM prior fitted by EM on procedural training images — no downloads. Writes a
+// self-contained HTML report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyAdjoint, applyOperator } from '../applyOperator.js';
-import { freshStatus } from '../chains.js';
 import { opNormSquared } from '../curvature.js';
 import { describeDevice, resolveDevice } from '../device.js';
 import type { DeviceRequest } from '../device.js';
@@ -18,13 +18,11 @@ import { sheppLogan, trainingSet } from '../imaging/phantom.js';
 import { mulberry32, normalFrom } from '../prng.js';
 import { imagingReport } from '../imaging/report.js';
 import type { ReportTask } from '../imaging/report.js';
-import { operatorTables, patchPriorTables } from '../nativeTables.js';
-import { runPhase } from '../phase.js';
+import type { SamplerName } from '../options.js';
 import type { Progress } from '../phase.js';
-import { fromFunction } from '../schedule.js';
-import { gaussianBiasStep } from '../stepsize.js';
-import { Streams } from '../streams.js';
-import type { ImageShape, Operator } from '../types.js';
+import { sample } from '../sample.js';
+import type { Setting } from '../stepsize.js';
+import type { ImageShape, Operator, PatchGmmPrior, Problem } from '../types.js';
 import { operatorRows } from '../types.js';
 
 export interface ImagingDemoOptions {
@@ -34,6 +32,7 @@ export interface ImagingDemoOptions {
   steps?: number; // Langevin steps per task (default 3000)
   noiseStd?: number; // measurement noise η (default 0.02, images in [0, 1])
   tasks?: string[];
+  sampler?: SamplerName; // default: sample()'s default, 'lmc'
   seed?: number;
   device?: DeviceRequest;
   signal?: AbortSignal;
@@ -55,6 +54,7 @@ export const IMAGING_TASKS = ['deblur', 'inpaint', 'superres', 'mri'] as const;
 const PATCH = 4; // 4×4 patches
 const STRIDE = 2;
 const COMPONENTS = 8;
+const INIT_SPREAD = 0.3; // chains start at the naive reconstruction plus N(0, 0.3²) per pixel
 
 function taskOperator(name: string, shape: ImageShape, seed: number): { op: Operator; description: string } {
   const { height: H, width: W } = shape;
@@ -89,14 +89,8 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
   const patches = randomPatches(training, size, size, PATCH, 20000, seed + 2);
   const fit = fitPatchGmm(patches, PATCH * PATCH, COMPONENTS, { seed: seed + 3, maxIter: 60, regularization: 1e-3 });
   const patchGmm = toGmmPrior(fit);
-  const prior = patchPriorTables(patchGmm, [1, size, size], PATCH, STRIDE);
+  const prior: PatchGmmPrior = { kind: 'patch-gmm', dim: d, shape, patchSize: PATCH, stride: STRIDE, gmm: patchGmm };
   const fitSeconds = (performance.now() - t0) / 1000;
-  let vMin = Infinity, vMax = 0;
-  for (let k = 0; k < prior.components; k++)
-    for (let j = 0; j < PATCH * PATCH; j++) {
-      vMin = Math.min(vMin, prior.variances[k * PATCH * PATCH + j]);
-      vMax = Math.max(vMax, prior.variances[k * PATCH * PATCH + j]);
-    }
 
   const truth = sheppLogan(size, size);
   const results: ImagingTaskResult[] = [];
@@ -110,27 +104,25 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
     const naive = applyAdjoint(op, y).map((v) => v / normSq); // Aᵀy/‖A‖²: zero fill, pixel replication, …
     const measurement = applyAdjoint(op, y);
 
-    // Annealed Langevin (VE path): prior noise σ_k falls geometrically from σ₀ to 0 over the first
-    // 60% of the steps, then Langevin on the posterior. Steps: ULA's Gaussian-bias rule (ε = 0.1)
-    // at the stiffness 1/(v_min + σ²) + ‖A‖²/η² of each step.
-    const c = 1 / (eta * eta);
-    const annealSteps = Math.floor(0.6 * steps);
-    const sigma0 = 0.3;
-    const sigmaAt = (k: number) => (k < annealSteps ? sigma0 * Math.pow(0.01, k / annealSteps) : 0);
-    const schedule = fromFunction(steps, (k) => {
-      const s2 = sigmaAt(k) ** 2;
-      return { h: gaussianBiasStep(1 / (vMin + s2) + normSq * c, 0.1).value, a: 1, b2: s2, c };
-    });
+    // The posterior through the public API: step size from the curvature bound 1/v_min + ‖A‖²/η²
+    // (accuracy 0.1), a fixed number of steps, chains started at the naive reconstruction plus noise.
+    const problem: Problem = { prior, likelihood: { operator: op, y, noiseStd: eta } };
     const x0 = new Float32Array(chains * d);
     const zi = normals(chains * d, seed + 30 + ti);
-    for (let ch = 0; ch < chains; ch++) for (let i = 0; i < d; i++) x0[ch * d + i] = naive[i] + sigma0 * zi[ch * d + i];
-    const start = performance.now();
-    const out = await runPhase(
-      { device, threads: 0, seed: BigInt(seed), chainOffset: 0, prior, operator: operatorTables(op), y: Float32Array.from(y), signal: o.signal, onProgress: o.onProgress },
-      { name, stream: Streams.phaseBase + ti, schedule },
-      { chains, dim: d, x: x0, status: freshStatus(chains) },
-    );
-    const seconds = (performance.now() - start) / 1000;
+    for (let ch = 0; ch < chains; ch++) for (let i = 0; i < d; i++) x0[ch * d + i] = naive[i] + INIT_SPREAD * zi[ch * d + i];
+    const run = await sample(problem, {
+      sampler: o.sampler,
+      chains,
+      seed: seed + ti,
+      steps,
+      accuracy: 0.1,
+      init: x0,
+      device,
+      signal: o.signal,
+      onProgress: o.onProgress ? (p) => o.onProgress!({ ...p, phase: `${name}: ${p.phase}` }) : undefined,
+    });
+    const seconds = run.summary.seconds;
+    const out = { x: run.samples, status: run.status };
     const { mean, std } = pixelStats(out.x, chains, d);
     const metrics = {
       psnrNaive: psnr(naive, truth),
@@ -152,8 +144,8 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
       metrics,
       seconds,
       device: describeDevice(device),
-      sampler: 'annealed Langevin (VE path) with a patch-GMM prior',
-      settings: { chains, steps, annealSteps, sigma0, noiseStd: eta, stepSizeFirst: schedule.h[0], stepSizeLast: schedule.h[steps - 1], diverged: Array.from(out.status).filter((s) => s >= 0).length },
+      sampler: `${run.summary.sampler} (sample()) with a patch-GMM prior`,
+      settings: { chains, steps, noiseStd: eta, ...settingValues(run.summary.settings), diverged: run.summary.diagnostics.divergence.diverged },
     });
   }
   mkdirSync(o.outDir, { recursive: true });
@@ -162,4 +154,9 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
   writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, h: size, w: size, footer }));
   writeFileSync(join(o.outDir, 'imaging-summary.json'), JSON.stringify({ size, chains, steps, noiseStd: eta, fitSeconds, tasks: results }, null, 2) + '\n');
   return { reportPath, tasks: results, fitSeconds };
+}
+
+/** Resolved settings as plain values for the report. */
+function settingValues(settings: Record<string, Setting | string>): Record<string, number | string> {
+  return Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, typeof v === 'string' ? v : v.value]));
 }

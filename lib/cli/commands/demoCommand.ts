@@ -21,6 +21,7 @@ interface DemoFlags {
   steps: number;
   imageChains: number;
   tasks: string;
+  imageSampler: SamplerName;
   noise: number;
 }
 
@@ -38,6 +39,7 @@ export function registerDemo(program: Command): void {
     .option('--steps <n>', 'imaging: Langevin steps per task', intOption('--steps'), 3000)
     .option('--image-chains <n>', 'imaging: posterior samples per task', intOption('--image-chains'), 16)
     .option('--tasks <list>', `imaging: comma-separated subset of ${IMAGING_TASKS.join(',')}`, IMAGING_TASKS.join(','))
+    .option('--image-sampler <name>', `imaging: ${SAMPLER_NAMES.filter((n) => n !== 'xgp').join(' | ')}`, 'lmc')
     .option('--noise <eta>', 'imaging: measurement noise std (images in [0, 1])', numberOption('--noise'), 0.02)
     .action(async (flags: DemoFlags) => {
       if (!['gmm', 'imaging', 'all'].includes(flags.only)) throw invalid('E_OPTION', '--only', 'gmm | imaging | all', flags.only);
@@ -45,6 +47,8 @@ export function registerDemo(program: Command): void {
       for (const s of samplers) if (!SAMPLER_NAMES.includes(s)) throw invalid('E_OPTION', '--samplers', SAMPLER_NAMES.join(' | '), s);
       const tasks = flags.tasks.split(',').map((s) => s.trim());
       for (const t of tasks) if (!(IMAGING_TASKS as readonly string[]).includes(t)) throw invalid('E_OPTION', '--tasks', IMAGING_TASKS.join(' | '), t);
+      if (!SAMPLER_NAMES.includes(flags.imageSampler) || flags.imageSampler === 'xgp')
+        throw invalid('E_OPTION', '--image-sampler', 'lmc | almc | dalmc (xgp needs exact prior draws)', flags.imageSampler);
       if (flags.size < 16 || flags.size % 4 !== 0) throw invalid('E_OPTION', '--size', 'a multiple of 4, at least 16', flags.size);
       const progress = progressReporter();
       const interrupt = interruptSignal();
@@ -52,7 +56,7 @@ export function registerDemo(program: Command): void {
       const lines: string[] = [];
       try {
         if (flags.only !== 'gmm') {
-          const r = await runImagingDemo({ outDir: flags.out, size: flags.size, chains: flags.imageChains, steps: flags.steps, noiseStd: flags.noise, tasks, seed: Number(flags.seed), device: flags.device, onProgress: progress.onProgress, signal: interrupt.signal });
+          const r = await runImagingDemo({ outDir: flags.out, size: flags.size, chains: flags.imageChains, steps: flags.steps, noiseStd: flags.noise, tasks, sampler: flags.imageSampler, seed: Number(flags.seed), device: flags.device, onProgress: progress.onProgress, signal: interrupt.signal });
           progress.stop();
           lines.push(`Imaging: ${flags.size}×${flags.size} Shepp–Logan phantom, noise σ = ${flags.noise}, patch-GMM prior fitted in ${f(r.fitSeconds, 1)} s`);
           lines.push('task       PSNR naive → posterior mean   SSIM naive → mean   90% coverage   seconds');
