@@ -6,8 +6,9 @@ One step, on float32 arrays x[chains, d]:
     x <- x + h * (grad log p_{a,b}(x) + c * A^T (y - A x)) + sqrt(2h) * xi,   xi ~ N(0, I)
 where p_{a,b} = sum_k w_k N(a mu_k, a^2 Sigma_k + b^2 I) is the noised GMM prior (native/core/gmm.h),
 responsibilities by log-sum-exp over components with broadcasting, and A is the identity, a
-coordinate mask or a dense matrix. xi = rng.standard_normal(size, dtype=float32) with
-rng = np.random.default_rng(seed).
+coordinate mask, a dense matrix or a circular blur of each chain's image (np.fft, float32:
+c * A^T (y - A x) = c * irfft2(conj(K) Y - |K|^2 X), one forward and one inverse real 2-D FFT per
+step). xi = rng.standard_normal(size, dtype=float32) with rng = np.random.default_rng(seed).
 
   python3 scripts/bench_numpy.py --cases JSON [--reps N] [--max-seconds S]   # what `langevin bench` runs
   python3 scripts/bench_numpy.py [--quick]                                  # the default case list
@@ -29,7 +30,8 @@ import numpy as np
 
 F32 = np.float32
 
-# family -> (covariance kind, K, operator); mirrors FAMILIES in lib/bench/cases.ts
+# family -> (covariance kind, K, operator); with ALL_FAMILIES, mirrors FAMILIES in lib/bench/cases.ts.
+# FAMILIES are the ones scripts/bench_torch.py implements too (it filters cases by this dict).
 FAMILIES = {
     "gaussian": ("isotropic", 1, "identity"),
     "gmm-diag": ("diagonal", 8, "mask"),
@@ -37,6 +39,7 @@ FAMILIES = {
     "mask": ("isotropic", 1, "mask"),
     "dense": ("isotropic", 1, "dense"),
 }
+ALL_FAMILIES = {**FAMILIES, "blur": ("isotropic", 1, "blur")}  # blur: NumPy peer only
 # family -> size -> (chains, d, steps); mirrors SIZES in lib/bench/cases.ts
 SIZES = {
     "gaussian": {"small": (64, 64, 4000), "medium": (1024, 256, 200), "large": (4096, 1024, 15)},
@@ -44,7 +47,9 @@ SIZES = {
     "gmm-full": {"small": (64, 32, 1500), "medium": (1024, 32, 100), "large": (8192, 32, 12)},
     "mask": {"small": (64, 64, 4000), "medium": (1024, 256, 200), "large": (4096, 1024, 15)},
     "dense": {"small": (64, 64, 1500), "medium": (1024, 256, 20), "large": (4096, 256, 5)},
+    "blur": {"small": (64, 64, 4000), "medium": (1024, 256, 120), "large": (4096, 1024, 10)},
 }
+BLUR_SIGMA = 1.0  # BLUR_SIGMA in lib/bench/cases.ts: a 7x7 Gaussian kernel on a sqrt(d) x sqrt(d) image
 STEP = {"h": 0.01, "a": 1.0, "b2": 0.05, "c": 4.0}  # BENCH_STEP in lib/bench/cases.ts
 
 
@@ -54,7 +59,7 @@ def default_cases(quick=False):
         for size, (chains, d, steps) in sizes.items():
             if quick and size != "small":
                 continue
-            K = FAMILIES[fam][1]
+            K = ALL_FAMILIES[fam][1]
             out.append({"family": fam, "size": size, "chains": chains, "d": d, "K": K,
                         "steps": max(2, round(steps / 10)) if quick else steps})
     return out
@@ -64,8 +69,17 @@ def default_cases(quick=False):
 # Problems: the same structure as lib/bench/cases.ts (parameters drawn from NumPy's generator; the
 # cost of a step does not depend on their values).
 
+def gaussian_kernel(sigma):
+    """lib/imaging/kernels.ts gaussianKernel(sigma): (2 ceil(3 sigma) + 1)^2 taps, normalised to sum 1."""
+    n = 2 * math.ceil(3 * sigma) + 1
+    c = (n - 1) / 2
+    i = np.arange(n)
+    k = np.exp(-((i[:, None] - c) ** 2 + (i[None, :] - c) ** 2) / (2 * sigma * sigma))
+    return k / k.sum()
+
+
 def make_problem(family, d, m=None, seed=0):
-    cov_kind, K, op = FAMILIES[family]
+    cov_kind, K, op = ALL_FAMILIES[family]
     r = np.random.default_rng(seed)
     w = 0.2 + r.random(K)
     w /= w.sum()
@@ -84,6 +98,12 @@ def make_problem(family, d, m=None, seed=0):
         p["eigvec"] = U
     if op == "identity":
         p["op"] = {"type": "identity"}
+        m = d
+    elif op == "blur":
+        n = math.isqrt(d)
+        if n * n != d:
+            raise ValueError(f"blur: d = {d} is not a square image")
+        p["op"] = {"type": "blur", "C": 1, "H": n, "W": n, "kernel": gaussian_kernel(BLUR_SIGMA)}
         m = d
     elif op == "mask":
         idx = np.flatnonzero(r.random(d) < 0.5)
@@ -138,6 +158,19 @@ def make_drift(p, a, b2, c):
         A_t = np.ascontiguousarray(A.T)
     elif op["type"] == "mask":
         idx = op["indices"]
+    elif op["type"] == "blur":
+        # A x = x circularly convolved with the kernel centred at (kh // 2, kw // 2): the kernel's
+        # spectrum from its circular embedding (wrapped taps add up), as native/core/operator_build.h.
+        C, H, W, ker = op["C"], op["H"], op["W"], np.asarray(op["kernel"], np.float64)
+        kh, kw = ker.shape
+        emb = np.zeros((H, W))
+        for a_ in range(kh):
+            for b_ in range(kw):
+                emb[(a_ - kh // 2) % H, (b_ - kw // 2) % W] += ker[a_, b_]
+        K_hat = np.fft.rfft2(emb)
+        K2 = (np.abs(K_hat) ** 2).astype(F32)  # |K|^2
+        KY = (c * np.conj(K_hat) * np.fft.rfft2(y.astype(np.float64).reshape(C, H, W))).astype(np.complex64)  # c conj(K) Y
+        cK2 = (c * K2).astype(F32)
 
     def prior_score(x):
         n = x.shape[0]
@@ -175,6 +208,11 @@ def make_drift(p, a, b2, c):
             s += c * (y - x)
         elif t == "mask":
             s[:, idx] += c * (y - x[:, idx])
+        elif t == "blur":
+            X = np.fft.rfft2(x.reshape(-1, C, H, W))  # float32 in, complex64 out (NumPy >= 2)
+            X *= cK2
+            np.subtract(KY, X, out=X)
+            s += np.fft.irfft2(X, s=(H, W)).reshape(x.shape[0], -1)
         else:
             rr = y - x @ A_t  # [n, m]
             rr *= c
@@ -267,6 +305,10 @@ def check(problem):
     op = problem["op"]
     if op["type"] == "mask":
         p["op"] = {"type": "mask", "indices": np.asarray(op["indices"], np.int64)}
+    elif op["type"] == "blur":
+        kh, kw = int(op["kernelHeight"]), int(op["kernelWidth"])
+        p["op"] = {"type": "blur", "C": int(op["channels"]), "H": int(op["height"]), "W": int(op["width"]),
+                   "kernel": np.asarray(op["kernel"], np.float64).reshape(kh, kw)}
     elif op["type"] == "dense":
         p["op"] = {"type": "dense", "matrix": np.asarray(op["matrix"], F32).reshape(-1, d)}
     else:
@@ -304,7 +346,7 @@ def main():
     cases = json.loads(args.cases) if args.cases else default_cases(args.quick)
     results = []
     for case in cases:
-        if case["family"] not in FAMILIES:
+        if case["family"] not in ALL_FAMILIES:
             continue
         results.append(time_case(case, args.reps, args.max_seconds, args.seed))
     print(json.dumps({

@@ -36,7 +36,7 @@ function py(args: string[], input?: string): string {
 
 /** A tiny instance of a family: parameters as the benchmark builds them, at small d. */
 function tiny(family: FamilyName) {
-  const d = family === 'gmm-full' ? 6 : 8;
+  const d = family === 'gmm-full' ? 6 : family === 'blur' ? 16 : 8; // blur: a 4×4 image (the 7×7 kernel wraps)
   const chains = 3;
   const p = benchProblem(family, chains, d);
   const x = Float32Array.from(p.x0, (v) => 1.5 * v);
@@ -77,7 +77,14 @@ function numpyDrift(family: FamilyName): Float64Array {
     means: Array.from(t.means),
     var: Array.from(t.variances),
     eigvec: t.eigenvectors ? Array.from(t.eigenvectors) : undefined,
-    op: op.type === 'mask' ? { type: 'mask', indices: Array.from(op.indices) } : op.type === 'dense' ? { type: 'dense', matrix: Array.from(op.matrix) } : { type: 'identity' },
+    op:
+      op.type === 'mask'
+        ? { type: 'mask', indices: Array.from(op.indices) }
+        : op.type === 'dense'
+          ? { type: 'dense', matrix: Array.from(op.matrix) }
+          : op.type === 'blur'
+            ? { type: 'blur', ...op.shape, kernel: Array.from(op.kernel), kernelHeight: op.kernelHeight, kernelWidth: op.kernelWidth }
+            : { type: 'identity' },
     y: Array.from(p.y),
     ...p.step,
     x: Array.from(x),
@@ -177,7 +184,7 @@ test('bench --quick --json runs every family end to end and reports the document
   t.true(rep.bandwidth.bytesPerSecond > 1e8, 'a measured memory bandwidth');
   t.is(rep.bandwidth.source, 'measured');
   t.true(rep.rooflineElementStepsPerSec > 0);
-  t.deepEqual(rep.unavailable, [{ family: 'blur', reason: 'n/a: operator not yet implemented' }]);
+  t.deepEqual(rep.unavailable, Object.entries(UNAVAILABLE).map(([family, reason]) => ({ family, reason })));
   t.deepEqual(rep.results.map((x: { family: string }) => x.family), FAMS);
   for (const row of rep.results) {
     t.is(row.size, 'small');

@@ -92,3 +92,34 @@ test('uniforms are uniform on (0, 1), never 0 or 1', async (t) => {
   const chi2 = bins.reduce((s, o) => s + (o - e) ** 2 / e, 0);
   t.true(chi2 < 45, `chi² with 19 dof = ${chi2} (p ≈ 1e-3 bound 43.8)`);
 });
+
+test('normal tails: P(|Z| > t) within 5 binomial standard errors up to t = 4.5, and |Z| ≤ √(50 ln 2)', async (t) => {
+  // 4M normals from a fixed seed. Box–Muller on u ≥ 2⁻²⁵ cannot exceed r = √(−2 ln 2⁻²⁵) ≈ 5.887;
+  // past ≈ 5.8 the law is truncated (P(|Z| > 5.8) ≈ 7e-9, not visible at this n).
+  const n = 4_000_000;
+  const z = await drawNormals({ seed: 20240611n, stream: 13 }, 4000, 1000);
+  const erfc = (x: number) => {
+    // Numerical Recipes erfcc, relative error < 1.2e-7 for x ≥ 0.
+    const tt = 1 / (1 + 0.5 * x);
+    return tt * Math.exp(-x * x - 1.26551223 + tt * (1.00002368 + tt * (0.37409196 + tt * (0.09678418 + tt * (-0.18628806 + tt * (0.27886807 + tt * (-1.13520398 + tt * (1.48851587 + tt * (-0.82215223 + tt * 0.17087277)))))))));
+  };
+  let sum = 0, sum2 = 0, maxAbs = 0;
+  const thresholds = [1, 2, 3, 4, 4.5];
+  const beyond = new Array(thresholds.length).fill(0);
+  for (const v of z) {
+    sum += v;
+    sum2 += v * v;
+    const a = Math.abs(v);
+    if (a > maxAbs) maxAbs = a;
+    for (let j = 0; j < thresholds.length; j++) if (a > thresholds[j]) beyond[j]++;
+  }
+  t.true(Math.abs(sum / n) < 5 / Math.sqrt(n), `mean ${sum / n}`);
+  t.true(Math.abs(sum2 / n - 1) < 5 * Math.sqrt(2 / n), `variance ${sum2 / n}`);
+  for (let j = 0; j < thresholds.length; j++) {
+    const p = erfc(thresholds[j] / Math.SQRT2);
+    const sd = Math.sqrt(n * p * (1 - p));
+    t.true(Math.abs(beyond[j] - n * p) < 5 * sd + 1, `#{|Z| > ${thresholds[j]}} = ${beyond[j]}, expected ${(n * p).toFixed(1)} ± ${sd.toFixed(1)}`);
+  }
+  t.true(maxAbs <= Math.sqrt(50 * Math.LN2) * (1 + 3e-7), `max |Z| = ${maxAbs}`);
+  t.true(maxAbs > 4.5, `max |Z| = ${maxAbs}: the tails are reached`);
+});

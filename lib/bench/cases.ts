@@ -3,7 +3,8 @@
 // element-step of each costs (bytes moved, floating-point operations). scripts/bench_numpy.py
 // and scripts/bench_torch.py receive the case list from here (--cases JSON), so every peer times
 // the same families, sizes and step counts.
-import type { GmmPrior, Operator } from '../types.js';
+import type { GmmPrior, ImageShape, Operator } from '../types.js';
+import { blurOperator, gaussianKernel } from '../imaging/kernels.js';
 import { mulberry32, normalFrom } from '../prng.js';
 
 export const FAMILY_NAMES = ['gaussian', 'gmm-diag', 'gmm-full', 'mask', 'blur', 'dense'] as const;
@@ -11,10 +12,8 @@ export type FamilyName = (typeof FAMILY_NAMES)[number];
 export const SIZE_NAMES = ['small', 'medium', 'large'] as const;
 export type SizeName = (typeof SIZE_NAMES)[number];
 
-/** Families without a kernel yet: listed in every report with the reason. */
-export const UNAVAILABLE: Partial<Record<FamilyName, string>> = {
-  blur: 'n/a: operator not yet implemented',
-};
+/** Families without a kernel yet: listed in every report with the reason (none at present). */
+export const UNAVAILABLE: Partial<Record<FamilyName, string>> = {};
 
 export interface FamilyInfo {
   readonly name: FamilyName;
@@ -29,7 +28,7 @@ export const FAMILIES: Record<FamilyName, FamilyInfo> = {
   'gmm-diag': { name: 'gmm-diag', description: 'K=8 diagonal GMM prior, random 50% mask operator', covKind: 'diagonal', K: 8, operator: 'mask' },
   'gmm-full': { name: 'gmm-full', description: 'K=4 full-covariance GMM prior (d=32), dense operator m=16', covKind: 'full', K: 4, operator: 'dense' },
   mask: { name: 'mask', description: 'K=1 isotropic Gaussian prior, random 50% mask operator', covKind: 'isotropic', K: 1, operator: 'mask' },
-  blur: { name: 'blur', description: 'K=1 isotropic Gaussian prior, blur operator', covKind: 'isotropic', K: 1, operator: 'blur' },
+  blur: { name: 'blur', description: 'K=1 isotropic Gaussian prior, circular 7×7 Gaussian blur (σ = 1) of a √d × √d image', covKind: 'isotropic', K: 1, operator: 'blur' },
   dense: { name: 'dense', description: 'K=1 isotropic Gaussian prior, dense operator m=d/2', covKind: 'isotropic', K: 1, operator: 'dense' },
 };
 
@@ -52,9 +51,19 @@ const SIZES: Record<FamilyName, Record<SizeName, { chains: number; d: number; st
   'gmm-diag': { small: { chains: 64, d: 64, steps: 1500 }, medium: { chains: 1024, d: 256, steps: 60 }, large: { chains: 4096, d: 1024, steps: 5 } },
   'gmm-full': { small: { chains: 64, d: 32, steps: 1500 }, medium: { chains: 1024, d: 32, steps: 100 }, large: { chains: 8192, d: 32, steps: 12 } },
   mask: { small: { chains: 64, d: 64, steps: 4000 }, medium: { chains: 1024, d: 256, steps: 200 }, large: { chains: 4096, d: 1024, steps: 15 } },
-  blur: { small: { chains: 64, d: 64, steps: 0 }, medium: { chains: 1024, d: 256, steps: 0 }, large: { chains: 4096, d: 1024, steps: 0 } },
+  blur: { small: { chains: 64, d: 64, steps: 4000 }, medium: { chains: 1024, d: 256, steps: 120 }, large: { chains: 4096, d: 1024, steps: 10 } },
   dense: { small: { chains: 64, d: 64, steps: 1500 }, medium: { chains: 1024, d: 256, steps: 20 }, large: { chains: 4096, d: 256, steps: 5 } },
 };
+
+/** The blur family's kernel: a 7×7 Gaussian with σ = 1 (scripts/bench_numpy.py builds the same). */
+export const BLUR_SIGMA = 1;
+
+/** The blur family's image: one channel, √d × √d (d must be a square). */
+export function blurShape(d: number): ImageShape {
+  const n = Math.round(Math.sqrt(d));
+  if (n * n !== d) throw new Error(`blur family: d = ${d} is not a square image`);
+  return { channels: 1, height: n, width: n };
+}
 
 export function measurementsOf(family: FamilyName, d: number): number {
   switch (FAMILIES[family].operator) {
@@ -129,7 +138,9 @@ export function paramBytesPerElementStep(c: Pick<BenchCase, 'family' | 'd' | 'm'
       lik = (2 * 4 * m * d + 4 * m) / d; // A twice (A x, then Aᵀ r), y
       break;
     case 'blur':
-      lik = 0;
+      // FFT method (native/core/operator_build.h picks it for a 7×7 kernel at these sizes): the
+      // spectra conj(K̂)·Ŷ-style tables, ≈ 3 floats per pixel, and y.
+      lik = 16;
       break;
   }
   return prior + lik;
@@ -139,8 +150,8 @@ export function paramBytesPerElementStep(c: Pick<BenchCase, 'family' | 'd' | 'm'
  * Floating-point operations of the drift and update per element-step, counted from
  * native/core/gmm.h, linear_operator.h and phase.h (softmax and per-step level tables, which are
  * O(K) per chain or per block, are left out). The Philox4x32-10 + Box–Muller normal (10 rounds of
- * two 32×32→64 multiplies per 4 elements; one logf, sqrtf, sinf, cosf per 2) is not floating-point
- * arithmetic in this count; it is listed as rngOpsPerElementStep.
+ * two 32×32→64 multiplies per 4 elements; one log, sqrt, sin and cos per 2, evaluated as
+ * polynomials in native/core/fastmath.h, not libm) is not counted here.
  */
 export function flopsPerElementStep(c: Pick<BenchCase, 'family' | 'd' | 'm' | 'K'>): number {
   const { d, m, K } = c;
@@ -169,13 +180,15 @@ export function flopsPerElementStep(c: Pick<BenchCase, 'family' | 'd' | 'm' | 'K
       lik = 4 * m; // A x and Aᵀ r
       break;
     case 'blur':
-      lik = 0;
+      // FFT method: two complex H·W transforms per channel (5·N·log₂N flops each, per pixel
+      // 10·log₂(H·W)) plus the pointwise spectral product and residual, ≈ 10 per pixel.
+      lik = 10 * Math.log2(d) + 10;
       break;
   }
   return prior + lik + 5; // x + h·(s + g) + √(2h)·ξ
 }
 
-/** Transcendental calls of the normal generator per element: one of logf/sqrtf/sinf/cosf each per 2 elements. */
+/** Elementary functions the normal generator evaluates per element: log, sqrt, sin and cos, each once per 2 elements. */
 export const RNG_TRANSCENDENTALS_PER_ELEMENT = 2;
 
 // ------------------------------------------------------------------------------------------------
@@ -236,7 +249,6 @@ export const BENCH_STEP = { h: 0.01, a: 1, b2: 0.05, c: 4 } as const;
 /** The problem a case runs on (parameters depend on family and d only; x0 on chains too). */
 export function benchProblem(family: FamilyName, chains: number, d: number): BenchProblem {
   const info = FAMILIES[family];
-  if (info.operator === 'blur') throw new Error(`${family}: ${UNAVAILABLE[family]}`);
   const r = paramRng(0xbe7c4 ^ (FAMILY_NAMES.indexOf(family) << 20) ^ d);
   const K = info.K;
   const weights = Float64Array.from({ length: K }, () => 0.2 + r());
@@ -254,11 +266,12 @@ export function benchProblem(family: FamilyName, chains: number, d: number): Ben
   let operator: Operator;
   if (info.operator === 'identity') operator = { type: 'identity', dim: d };
   else if (info.operator === 'mask') operator = { type: 'mask', dim: d, indices: maskIndices(d) };
+  else if (info.operator === 'blur') operator = blurOperator(blurShape(d), gaussianKernel(BLUR_SIGMA));
   else {
     const m = measurementsOf(family, d);
     operator = { type: 'dense', rows: m, cols: d, matrix: Float64Array.from({ length: m * d }, () => (2 * r() - 1) / Math.sqrt(d)) };
   }
-  const m = operator.type === 'identity' ? d : operator.type === 'mask' ? operator.indices.length : operator.rows;
+  const m = operator.type === 'mask' ? operator.indices.length : operator.type === 'dense' ? operator.rows : d;
   const y = Float64Array.from({ length: m }, () => 2 * r() - 1);
   const rx = paramRng(0x1417 ^ chains ^ (d << 12));
   const x0 = Float32Array.from({ length: chains * d }, () => normal(rx));

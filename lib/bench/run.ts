@@ -192,7 +192,7 @@ function notes(device: Device): string[] {
   const common = [
     'element-step = one coordinate of one chain advanced by one fused step x ← x + h(∇log p_{a,b}(x) + c·Aᵀ(y − Ax)) + √(2h)ξ, with ξ from Philox4x32-10 + Box–Muller; timed end to end through runPhase (marshalling, thread or kernel launches, copies in and out included).',
     `bytesPerElementStep = ${STATE_BYTES_PER_ELEMENT_STEP} B: the state is read and written once. Every parameter (means, variances, eigenvectors, operator, y) is shared by all chains and served from cache; paramBytesPerElementStep lists those loads and is not counted against memory bandwidth.`,
-    `flopsPerElementStep counts the drift and update arithmetic only; the normal generator adds 10 Philox rounds per 4 elements and ${RNG_TRANSCENDENTALS_PER_ELEMENT} transcendental calls (of logf, sqrtf, sinf, cosf) per element.`,
+    `flopsPerElementStep counts the drift and update arithmetic only; the normal generator adds 10 Philox rounds per 4 elements and ${RNG_TRANSCENDENTALS_PER_ELEMENT} elementary functions (log, sqrt, sin, cos: polynomials in native/core/fastmath.h) per element.`,
     'Peers implement the same update with their own RNG (NumPy: default_rng().standard_normal(dtype=float32); torch: torch.randn); ratio = langevin element-steps/s ÷ peer element-steps/s. Both report the best of their timed repetitions (the median is in the JSON). A peer may run fewer steps than langevin on a case (it stops near --max-seconds per case); rates are per element-step.',
   ];
   if (device === 'cpu')

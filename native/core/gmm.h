@@ -63,6 +63,61 @@ LANGEVIN_HD void gmm_prepare_level(const GmmView& g, NoiseLevel nl, float* level
   }
 }
 
+// Sums with eight interleaved partial sums added in a fixed order: the compiler keeps the eight
+// lanes in one AVX2 or two SSE vectors without -ffast-math (a single running sum is a serial
+// chain of dependent adds), and every path and backend adds in the same order.
+LANGEVIN_HD float sum8(const float (&acc)[8]) {
+  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+}
+
+// Σ a_i b_i.
+LANGEVIN_HD float dot8(const float* a, const float* b, int n) {
+  float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
+  for (; i < n; ++i) acc[i & 7] += a[i] * b[i];
+  return sum8(acc);
+}
+
+// Σ z_i² v_i.
+LANGEVIN_HD float weighted_sq(const float* z, const float* v, int n) {
+  float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  int i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) acc[j] += z[i + j] * z[i + j] * v[i + j];
+  for (; i < n; ++i) acc[i & 7] += z[i] * z[i] * v[i];
+  return sum8(acc);
+}
+
+// Σ (x_i − a μ_i)² · v_i, or with all v_i = 1 when v is null.
+LANGEVIN_HD float residual_quad(const float* x, const float* mu, float a, const float* v, int n) {
+  float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  int i = 0;
+  if (v != nullptr) {
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const float r = x[i + j] - a * mu[i + j];
+        acc[j] += r * r * v[i + j];
+      }
+    for (; i < n; ++i) {
+      const float r = x[i] - a * mu[i];
+      acc[i & 7] += r * r * v[i];
+    }
+  } else {
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) {
+        const float r = x[i + j] - a * mu[i + j];
+        acc[j] += r * r;
+      }
+    for (; i < n; ++i) {
+      const float r = x[i] - a * mu[i];
+      acc[i & 7] += r * r;
+    }
+  }
+  return sum8(acc);
+}
+
 // Scratch floats gmm_score_row needs per chain.
 LANGEVIN_HD int gmm_scratch_size(const GmmView& g) { return g.K + (g.kind == CovKind::Full ? g.K * g.d : 0); }
 
@@ -88,24 +143,17 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
   const float* inv = level + K;
   float* logr = scratch;   // [K] log-responsibilities, then responsibilities
   float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
+  const bool single = K == 1;  // responsibility 1: no quadratic form needed (softmax gives exactly 1)
   for (int k = 0; k < K; ++k) {
     const float* mu = g.means + static_cast<size_t>(k) * d;
     float quad = 0.0f;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        for (int i = 0; i < d; ++i) {
-          const float r = x[i] - nl.a * mu[i];
-          quad += r * r;
-        }
-        quad *= inv[k];
+        if (!single) quad = residual_quad(x, mu, nl.a, nullptr, d) * inv[k];
         break;
       }
       case CovKind::Diagonal: {
-        const float* ik = inv + static_cast<size_t>(k) * d;
-        for (int i = 0; i < d; ++i) {
-          const float r = x[i] - nl.a * mu[i];
-          quad += r * r * ik[i];
-        }
+        if (!single) quad = residual_quad(x, mu, nl.a, inv + static_cast<size_t>(k) * d, d);
         break;
       }
       case CovKind::Full: {
@@ -118,10 +166,8 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
           const float* Ui = U + static_cast<size_t>(i) * d;
           for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
         }
-        for (int j = 0; j < d; ++j) {
-          quad += wk[j] * wk[j] * ik[j];
-          wk[j] *= ik[j];
-        }
+        if (!single) quad = weighted_sq(wk, ik, d);
+        for (int j = 0; j < d; ++j) wk[j] *= ik[j];
         break;
       }
     }
@@ -146,7 +192,7 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
       case CovKind::Full: {  // s -= r_k U_k w_k
         const float* U = g.eigvec + static_cast<size_t>(k) * d * d;
         const float* wk = w + static_cast<size_t>(k) * d;
-        for (int i = 0; i < d; ++i) s[i] -= rk * dot4(U + static_cast<size_t>(i) * d, wk, d);
+        for (int i = 0; i < d; ++i) s[i] -= rk * dot8(U + static_cast<size_t>(i) * d, wk, d);
         break;
       }
     }

@@ -74,13 +74,9 @@ LANGEVIN_HD void chain_step(const PhaseView& p, int c, int k, const float* level
   lik_grad_row(p.op, x, y, st.c, g, lik_scratch);
   const RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), p.step_offset + static_cast<uint32_t>(k)};
   // Three simple loops instead of one: the drift sum and the update are branch-free, so the
-  // compiler vectorises them; only the Philox/Box–Muller fill is scalar.
+  // compiler vectorises them; the noise fill runs Philox and Box–Muller in SIMD lanes.
   for (int i = 0; i < d; ++i) s[i] += g[i];  // drift
-  for (int i0 = 0; i0 < d; i0 += 4) {          // noise into g
-    const Normal4 xi = normal4(site, static_cast<uint32_t>(i0 >> 2));
-    const int n = d - i0 < 4 ? d - i0 : 4;
-    for (int j = 0; j < n; ++j) g[i0 + j] = xi.v[j];
-  }
+  fill_normals(site, g, d);                  // noise into g
   int bad = 0;
   for (int i = 0; i < d; ++i) {  // proposal into g
     const float v = langevin_update(x[i], st.h, s[i], st.noise, g[i]);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cpu_backend.h"
 
+#include "cpu_kernels.h"
+
 #include <algorithm>
 #include <thread>
 #include <vector>
@@ -29,6 +31,19 @@ void parallel_ranges(int n, int threads, F body) {
   for (auto& th : pool) th.join();
 }
 
+// Steps [s0, s1) of chains [c0, c1), block by block. Where the CPU has AVX2 the same loop runs from
+// cpu_kernels_avx2.cc, compiled for it (the core's loops are vectorised 8 floats wide there).
+// Both builds give bit-identical states: test/fastmath.test.ts checks this through
+// LANGEVIN_CPU_ISA=baseline.
+void run_blocks(const PhaseView& p, int c0, int c1, int s0, int s1, float* x, int32_t* status, float* scratch,
+                float* level) {
+#if defined(LANGEVIN_CPU_AVX2_TU)
+  if (use_avx2()) return cpu_run_blocks_avx2(&p, sizeof p, c0, c1, s0, s1, x, status, scratch, level);
+#endif
+  for (int b = c0; b < c1; b += kCpuBlock)
+    run_block_steps(p, b, std::min(b + kCpuBlock, c1), s0, s1, x, status, scratch, level);
+}
+
 class CpuRunner final : public PhaseRunner {
  public:
   explicit CpuRunner(PhaseJob& job)
@@ -37,14 +52,9 @@ class CpuRunner final : public PhaseRunner {
   void run_steps(int s0, int s1) override {
     const int scratch = phase_scratch_size(view_);
     const int level = phase_level_size(view_);
-    // Blocks of chains advance step by step: the block's rows stay in cache across the chunk and
-    // each step's level tables are shared by the block.
-    constexpr int kBlock = 32;
     parallel_ranges(job_.chains, threads_, [&](int c0, int c1) {
       std::vector<float> buf(static_cast<size_t>(scratch + level));  // once per thread per chunk, not per step
-      for (int b = c0; b < c1; b += kBlock)
-        run_block_steps(view_, b, std::min(b + kBlock, c1), s0, s1, job_.x.data(), job_.status.data(), buf.data(),
-                        buf.data() + scratch);
+      run_blocks(view_, c0, c1, s0, s1, job_.x.data(), job_.status.data(), buf.data(), buf.data() + scratch);
     });
   }
   void finish() override {}
@@ -66,14 +76,13 @@ void cpu_draw(uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offs
     for (int c = c0; c < c1; ++c) {
       const RngSite site{key, stream, chain_offset + static_cast<uint32_t>(c), step};
       float* row = out + static_cast<size_t>(c) * n;
+      if (!uniform) {
+        fill_normals(site, row, n);
+        continue;
+      }
       for (int i0 = 0; i0 < n; i0 += 4) {
         float v[4];
-        if (uniform) {
-          uniform4(site, static_cast<uint32_t>(i0 >> 2), v);
-        } else {
-          const Normal4 z = normal4(site, static_cast<uint32_t>(i0 >> 2));
-          for (int j = 0; j < 4; ++j) v[j] = z.v[j];
-        }
+        uniform4(site, static_cast<uint32_t>(i0 >> 2), v);
         for (int j = 0; j < 4 && i0 + j < n; ++j) row[i0 + j] = v[j];
       }
     }
