@@ -33,6 +33,26 @@ LANGEVIN_HD float bits_as_float(uint32_t u) {
 #endif
 }
 
+LANGEVIN_HD uint64_t double_as_bits(double f) {
+#if defined(__CUDA_ARCH__)
+  return static_cast<uint64_t>(__double_as_longlong(f));
+#else
+  uint64_t u;
+  std::memcpy(&u, &f, sizeof u);
+  return u;
+#endif
+}
+
+LANGEVIN_HD double bits_as_double(uint64_t u) {
+#if defined(__CUDA_ARCH__)
+  return __longlong_as_double(static_cast<long long>(u));
+#else
+  double f;
+  std::memcpy(&f, &u, sizeof f);
+  return f;
+#endif
+}
+
 // log((k + ½)·2⁻²⁴) for k < 2²⁴. Works on the integer n = 2k + 1 (u = n·2⁻²⁵) rather than on a
 // float u: (k + ½)·2⁻²⁴ is not representable for u ≥ ½ (it would round, even to 1), and the
 // reduction n = 2^e (1 + f) with 1 + f in [√½, √2) then gives f exactly (|n − 2^e| < 2²⁴).
