@@ -182,7 +182,17 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
         const float* ik = inv + static_cast<size_t>(k) * d;
         float* wk = w + static_cast<size_t>(k) * d;
         for (int j = 0; j < d; ++j) wk[j] = 0.0f;
-        for (int i = 0; i < d; ++i) {  // z = Uᵀ (x - a μ), row-wise for contiguous access
+        // z = Uᵀ (x − a μ), row-wise for contiguous access; four rows per pass over wk (each wk_j
+        // still adds the rows in order i = 0, 1, …).
+        int i = 0;
+        for (; i + 4 <= d; i += 4) {
+          const float r0 = x[i] - nl.a * mu[i], r1 = x[i + 1] - nl.a * mu[i + 1];
+          const float r2 = x[i + 2] - nl.a * mu[i + 2], r3 = x[i + 3] - nl.a * mu[i + 3];
+          const float* U0 = U + static_cast<size_t>(i) * d;
+          const float *U1 = U0 + d, *U2 = U1 + d, *U3 = U2 + d;
+          for (int j = 0; j < d; ++j) wk[j] = (((wk[j] + U0[j] * r0) + U1[j] * r1) + U2[j] * r2) + U3[j] * r3;
+        }
+        for (; i < d; ++i) {
           const float r = x[i] - nl.a * mu[i];
           const float* Ui = U + static_cast<size_t>(i) * d;
           for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
