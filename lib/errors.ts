@@ -49,3 +49,9 @@ export function describe(value: unknown): string {
 export function invalid(code: ErrorCode, field: string, expected: string, received: unknown): LangevinError {
   return new LangevinError(code, `${field}: expected ${expected}, received ${describe(received)}`, field);
 }
+
+/** The error of a run cancelled through its AbortSignal, with the signal's reason. */
+export function abortError(signal: AbortSignal): LangevinError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return new LangevinError('E_ABORTED', `the run was cancelled (${reason})`);
+}

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Runs one phase natively: the whole step loop happens in one AsyncWorker call, off the event
-// loop, with progress through a thread-safe function and cancellation from an AbortSignal.
-import { LangevinError } from './errors.js';
-import { acquirePhaseSlot } from './phaseSlots.js';
-import { native, nativeError } from './native.js';
-import type { NativePhaseJob } from './native-types.js';
+// One phase of a sampler: a schedule of steps run natively in one call (nativePhase.ts), or step
+// by step when the prior is a score model evaluated in JS (scoredPhase.ts).
+import { abortError } from './errors.js';
+import { runNativePhase } from './nativePhase.js';
 import type { OperatorTables, PriorTables } from './nativeTables.js';
 import type { StepSchedule } from './schedule.js';
 import { scheduleLength } from './schedule.js';
@@ -48,62 +46,11 @@ export interface PhaseSpec {
   readonly prior?: PriorTables;
 }
 
-export function abortError(signal: AbortSignal): LangevinError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
-  return new LangevinError('E_ABORTED', `the run was cancelled (${reason})`);
-}
+export { abortError };
 
 export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainState): Promise<ChainState> {
   if (ctx.signal?.aborted) throw abortError(ctx.signal);
   if (scheduleLength(spec.schedule) === 0) return state;
   if (ctx.scoreModel && !spec.prior) return runScoredPhase(ctx, ctx.scoreModel, spec, state);
   return runNativePhase(ctx, spec, state);
-}
-
-/**
- * The whole phase in one native call. With `externalScore` ([chains·d], the prior score at the
- * current state) the phase must be a single step.
- */
-export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): Promise<ChainState> {
-  const prior = spec.prior ?? ctx.prior;
-  if (prior.dim !== state.dim) throw new LangevinError('E_SHAPE', `phase ${spec.name}: prior dimension ${prior.dim} ≠ state dimension ${state.dim}`);
-  const withLikelihood = !spec.noLikelihood && ctx.operator.opKind !== 0;
-  const job: NativePhaseJob = {
-    device: ctx.device,
-    threads: ctx.threads,
-    ...(spec.prior ?? ctx.prior),
-    ...(withLikelihood ? ctx.operator : { opKind: 0, measurements: 0 }),
-    chains: state.chains,
-    y: withLikelihood ? (spec.y ?? ctx.y) : undefined,
-    yPerChain: withLikelihood && spec.yPerChain === true,
-    h: spec.schedule.h,
-    a: spec.schedule.a,
-    b2: spec.schedule.b2,
-    c: spec.schedule.c,
-    stepOffset: spec.stepOffset ?? 0,
-    seed: ctx.seed,
-    stream: spec.stream,
-    chainOffset: ctx.chainOffset,
-    x: state.x,
-    status: state.status,
-    externalScore,
-  };
-  const onProgress = ctx.onProgress;
-  const release = await acquirePhaseSlot(ctx.signal);
-  let cancel = () => {};
-  try {
-    if (ctx.signal?.aborted) throw abortError(ctx.signal);
-    const handle = native().runPhase(job, onProgress ? (done, total) => onProgress({ phase: spec.name, done, total }) : undefined);
-    cancel = () => handle.cancel();
-    ctx.signal?.addEventListener('abort', cancel, { once: true });
-    const out = await handle.promise;
-    return { chains: state.chains, dim: state.dim, x: out.x, status: out.status };
-  } catch (err) {
-    const e = nativeError(err);
-    if (e.code === 'E_ABORTED' && ctx.signal?.aborted) throw abortError(ctx.signal);
-    throw e;
-  } finally {
-    ctx.signal?.removeEventListener('abort', cancel);
-    release();
-  }
 }

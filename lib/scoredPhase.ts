@@ -7,8 +7,9 @@
 // Step k's prior is p_{a,b} = Law(aX + bZ). With σ = b/a, p_{a,b}(y) ∝ p_σ(y/a), so its score is
 // s(y/a, σ)/a; at a = 0 it is N(0, b²I), whose score −y/b² needs no model.
 import type { ChainState } from './chains.js';
+import { abortError } from './errors.js';
+import { runNativePhase } from './nativePhase.js';
 import type { PhaseSpec, RunContext } from './phase.js';
-import { abortError, runNativePhase } from './phase.js';
 import { scheduleLength } from './schedule.js';
 import type { ScoreModel } from './types.js';
 
@@ -16,20 +17,22 @@ export async function runScoredPhase(ctx: RunContext, model: ScoreModel, spec: P
   const n = scheduleLength(spec.schedule);
   const { h, a, b2, c } = spec.schedule;
   const score = new Float32Array(state.chains * state.dim);
-  const scaled = new Float32Array(a[0] === 1 ? 0 : score.length);
+  // x/a is only needed at levels with a ∉ {0, 1}.
+  const scaled = new Float32Array(a.some((v) => v !== 0 && v !== 1) ? score.length : 0);
+  const stepCtx = { ...ctx, onProgress: undefined }; // progress is reported per step here
   const every = Math.max(1, Math.ceil(n / 50));
   let s = state;
   for (let k = 0; k < n; k++) {
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
     await levelScore(model, s.x, s.chains, a[k], b2[k], score, scaled);
     const step = { h: h.subarray(k, k + 1), a: a.subarray(k, k + 1), b2: b2.subarray(k, k + 1), c: c.subarray(k, k + 1) };
-    s = await runNativePhase({ ...ctx, onProgress: undefined }, { ...spec, schedule: step, stepOffset: (spec.stepOffset ?? 0) + k }, s, score);
+    s = await runNativePhase(stepCtx, { ...spec, schedule: step, stepOffset: (spec.stepOffset ?? 0) + k }, s, score);
     if (ctx.onProgress && ((k + 1) % every === 0 || k + 1 === n)) ctx.onProgress({ phase: spec.name, done: k + 1, total: n });
   }
   return s;
 }
 
-/** out = ∇log p_{a,b} at the rows of x. `scratch` holds x/a when a ≠ 1. */
+/** out = ∇log p_{a,b} at the rows of x. `scratch` ([chains·d]) holds x/a when a ∉ {0, 1}. */
 export async function levelScore(model: ScoreModel, x: Float32Array, chains: number, a: number, b2: number, out: Float32Array, scratch: Float32Array): Promise<void> {
   if (a === 0) {
     for (let i = 0; i < x.length; i++) out[i] = -x[i] / b2;
@@ -40,8 +43,7 @@ export async function levelScore(model: ScoreModel, x: Float32Array, chains: num
     await model.score(x, chains, sigma, out);
     return;
   }
-  const buf = scratch.length === x.length ? scratch : new Float32Array(x.length);
-  for (let i = 0; i < x.length; i++) buf[i] = x[i] / a;
-  await model.score(buf, chains, sigma, out);
+  for (let i = 0; i < x.length; i++) scratch[i] = x[i] / a;
+  await model.score(scratch, chains, sigma, out);
   for (let i = 0; i < out.length; i++) out[i] /= a;
 }

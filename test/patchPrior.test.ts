@@ -6,7 +6,7 @@ import test from 'ava';
 import { freshStatus } from '../lib/chains.js';
 import { LangevinError } from '../lib/errors.js';
 import { operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runNativePhase } from '../lib/phase.js';
+import { runNativePhase } from '../lib/nativePhase.js';
 import type { RunContext } from '../lib/phase.js';
 import { exactPosterior, gmmScore, noisedPrior } from '../lib/posterior.js';
 import { parseGmmPrior, parseProblem } from '../lib/problem/index.js';

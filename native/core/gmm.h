@@ -84,23 +84,6 @@ LANGEVIN_HD void gmm_prepare_level(const GmmView& g, NoiseLevel nl, float* level
   }
 }
 
-// Sums with eight interleaved partial sums added in a fixed order: the compiler keeps the eight
-// lanes in one AVX2 or two SSE vectors without -ffast-math (a single running sum is a serial
-// chain of dependent adds), and every path and backend adds in the same order.
-LANGEVIN_HD float sum8(const float (&acc)[8]) {
-  return ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-}
-
-// Σ a_i b_i.
-LANGEVIN_HD float dot8(const float* a, const float* b, int n) {
-  float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-  int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j) acc[j] += a[i + j] * b[i + j];
-  for (; i < n; ++i) acc[i & 7] += a[i] * b[i];
-  return sum8(acc);
-}
-
 // Σ z_i² v_i.
 LANGEVIN_HD float weighted_sq(const float* z, const float* v, int n) {
   float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};

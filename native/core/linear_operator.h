@@ -178,8 +178,6 @@ LANGEVIN_HD void blur_fft_channel(const Stage& st, const float* x, float* out, f
   for (int p = 0; p < HW; ++p) out[p] = inv * z[2 * p];
 }
 
-// out[m] = A_s in[d].
-
 // Every channel of a blur stage, forward or adjoint, by FFT or direct convolution as planned.
 LANGEVIN_HD void blur_stage(const Stage& st, const float* in, float* out, float* scratch, bool adjoint) {
   const int HW = st.H() * st.W();
@@ -192,6 +190,18 @@ LANGEVIN_HD void blur_stage(const Stage& st, const float* in, float* out, float*
   }
 }
 
+// Sum of the f×f block (p, q) of channel c of a Downsample stage's input image.
+LANGEVIN_HD float pool_sum(const Stage& st, const float* img, int c, int p, int q) {
+  const int f = st.factor();
+  float s = 0.0f;
+  for (int a = 0; a < f; ++a) {
+    const float* row = img + (static_cast<size_t>(c) * st.H() + p * f + a) * st.W() + q * f;
+    for (int b = 0; b < f; ++b) s += row[b];
+  }
+  return s;
+}
+
+// out[m] = A_s in[d].
 LANGEVIN_HD void stage_forward(const Stage& st, const float* in, float* out, float* scratch) {
   switch (st.kind()) {
     case OpKind::Identity:
@@ -213,14 +223,7 @@ LANGEVIN_HD void stage_forward(const Stage& st, const float* in, float* out, flo
       const float inv = 1.0f / static_cast<float>(f * f);
       for (int c = 0; c < st.C(); ++c)
         for (int p = 0; p < Ho; ++p)
-          for (int q = 0; q < Wo; ++q) {
-            float s = 0.0f;
-            for (int a = 0; a < f; ++a) {
-              const float* row = in + (static_cast<size_t>(c) * st.H() + p * f + a) * st.W() + q * f;
-              for (int b = 0; b < f; ++b) s += row[b];
-            }
-            out[(static_cast<size_t>(c) * Ho + p) * Wo + q] = s * inv;
-          }
+          for (int q = 0; q < Wo; ++q) out[(static_cast<size_t>(c) * Ho + p) * Wo + q] = pool_sum(st, in, c, p, q) * inv;
       break;
     }
     case OpKind::Fourier: {
@@ -374,12 +377,7 @@ LANGEVIN_HD void stage_grad(const Stage& st, const float* x, const float* y, flo
       for (int ch = 0; ch < st.C(); ++ch)
         for (int p = 0; p < Ho; ++p)
           for (int q = 0; q < Wo; ++q) {
-            float s = 0.0f;
-            for (int a = 0; a < f; ++a) {
-              const float* row = x + (static_cast<size_t>(ch) * st.H() + p * f + a) * st.W() + q * f;
-              for (int b = 0; b < f; ++b) s += row[b];
-            }
-            const float r = c * (y[(static_cast<size_t>(ch) * Ho + p) * Wo + q] - s * inv) * inv;
+            const float r = c * (y[(static_cast<size_t>(ch) * Ho + p) * Wo + q] - pool_sum(st, x, ch, p, q) * inv) * inv;
             for (int a = 0; a < f; ++a) {
               float* row = g + (static_cast<size_t>(ch) * st.H() + p * f + a) * st.W() + q * f;
               for (int b = 0; b < f; ++b) row[b] = r;
@@ -458,23 +456,12 @@ LANGEVIN_HD int lik_scratch_size(const OperatorView& op) {
   }
 }
 
-// Σ_i a_i b_i with eight partial sums added in a fixed order: one 8-float vector (or two of 4)
-// that the compiler keeps in registers without -ffast-math.
-LANGEVIN_HD float dense_dot8(const float* a, const float* b, int n) {
-  float t[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
-  int i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int l = 0; l < 8; ++l) t[l] += a[i + l] * b[i + l];
-  for (; i < n; ++i) t[i & 7] += a[i] * b[i];
-  return ((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7]));
-}
-
 // Dense A (m×d, row-major): g = c Aᵀ(y − A x). A x by 8-lane dot products; Aᵀ r four rows of A
 // per pass over g, so each load and store of g serves four rows (g_i still adds the rows in order
 // j = 0, 1, …). r: scratch [m].
 LANGEVIN_HD void dense_grad_row(const float* A, int m, int d, const float* x, const float* y, float c, float* g,
                                 float* r) {
-  for (int j = 0; j < m; ++j) r[j] = c * (y[j] - dense_dot8(A + static_cast<size_t>(j) * d, x, d));
+  for (int j = 0; j < m; ++j) r[j] = c * (y[j] - dot8(A + static_cast<size_t>(j) * d, x, d));
   for (int i = 0; i < d; ++i) g[i] = 0.0f;
   int j = 0;
   for (; j + 4 <= m; j += 4) {

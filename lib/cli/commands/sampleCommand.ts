@@ -131,11 +131,10 @@ function writeImages(dir: string, samples: Float32Array, status: Int32Array, sha
   finite.forEach((c, i) => kept.set(samples.subarray(c * d, (c + 1) * d), i * d));
   const { mean, std } = pixelStats(kept, finite.length, d);
   const written: string[] = [];
-  const put = (name: string, img: ArrayLike<number>, range: [number, number] | 'auto') => {
+  const put = (name: string, img: Float32Array | Float64Array, range: [number, number] | 'auto') => {
     for (let c = 0; c < C; c++) {
       const file = join(dir, C === 1 ? `${name}.png` : `${name}-c${c}.png`);
-      const plane = Array.prototype.slice.call(img, c * H * W, (c + 1) * H * W) as number[];
-      writeFileSync(file, encodePng(plane, H, W, { range }));
+      writeFileSync(file, encodePng(img.subarray(c * H * W, (c + 1) * H * W), H, W, { range }));
       written.push(file);
     }
   };
