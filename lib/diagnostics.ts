@@ -8,6 +8,7 @@ import type { Problem } from './types.js';
 import { operatorRows } from './types.js';
 import type { DivergenceReport } from './chains.js';
 import type { ChainSummary } from './mcmcDiagnostics.js';
+import type { SmcReport } from './smc/engine.js';
 
 export interface ExactComparison {
   /** max_i |mean_i − exact_i| / (exact sd_i / √n): about N(0,1) per coordinate for exact samples. */
@@ -32,6 +33,8 @@ export interface Diagnostics {
   /** Sample mean (finite chains), when d ≤ 64. */
   mean?: number[];
   exact?: ExactComparison;
+  /** Reweighted samplers: levels, ESS, resampling, acceptance and the evidence estimate log p(y). */
+  reweighting?: SmcReport;
   /** Split-R̂ (rank-normalised, folded) and bulk/tail ESS of the convergence draws, worst over the first 16 coordinates. */
   convergence?: ChainSummary & { draws: number; thin: number };
 }

@@ -20,7 +20,7 @@ export interface InitSite {
 }
 
 /** Exact samples of the GMM in `tables` (x = μ_k + U_k (√λ_k ∘ z), k drawn by its weight). */
-export async function sampleGmm(tables: PriorTables, chains: number, site: InitSite, stream = Streams.initNormals): Promise<Float32Array> {
+export async function sampleGmm(tables: PriorTables, chains: number, site: InitSite, stream: number = Streams.initNormals): Promise<Float32Array> {
   const { dim: d, components: K, covKind } = tables;
   const z = await drawNormals({ seed: site.seed, stream, chainOffset: site.chainOffset, device: site.device }, chains, d);
   const u = await drawUniforms({ seed: site.seed, stream: Streams.initUniforms, step: stream, chainOffset: site.chainOffset, device: site.device }, chains, 1);

@@ -52,6 +52,10 @@ export interface NativePhaseJob {
   status?: Int32Array; // [chains], -1 = finite
   /** A prior score computed outside (a learned model) at x, [chains*d]; then components = 0 and one step. */
   externalScore?: Float32Array;
+  /** Lower-triangular factor L (row-major [d*d]) of a preconditioner P = LLᵀ: x ← x + hP∇log π + √(2h)Lξ. */
+  precond?: Float32Array;
+  /** Metropolis-adjusted steps (all steps must share their scalars); the result then counts acceptances. */
+  mala?: boolean;
 }
 
 /** One stage of an imaging operator or composition (native/core/operator_build.h checks it). */
@@ -74,6 +78,13 @@ export interface NativeOperatorStage {
 export interface NativePhaseResult {
   x: Float32Array;
   status: Int32Array;
+  accepted?: Int32Array; // MALA: accepted proposals per chain
+}
+
+/** logDensity: the prior's log-density at each step level of the job (a, b2), and ‖Ax − y‖², per chain. */
+export interface NativeLogDensityResult {
+  logp: Float32Array; // [chains*levels]; GMM: log p + ½d·log 2π; patch prior: its weighted patch sum
+  rss: Float32Array; // [chains]
 }
 
 export interface NativeModule {
@@ -83,6 +94,7 @@ export interface NativeModule {
     job: NativePhaseJob,
     onProgress?: (done: number, total: number) => void,
   ): { promise: Promise<NativePhaseResult>; cancel(): void };
+  logDensity(job: NativePhaseJob): Promise<NativeLogDensityResult>;
   draw(options: {
     seed: bigint;
     stream: number;

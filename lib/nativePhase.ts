@@ -6,20 +6,17 @@ import { acquirePhaseSlot } from './phaseSlots.js';
 import { native, nativeError } from './native.js';
 import type { NativePhaseJob } from './native-types.js';
 import type { ChainState } from './chains.js';
-import type { PhaseSpec, RunContext } from './phase.js';
+import type { PhaseResult, PhaseSpec, RunContext } from './phase.js';
 
-/**
- * The whole phase in one native call. With `externalScore` ([chains·d], the prior score at the
- * current state) the phase must be a single step.
- */
-export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): Promise<ChainState> {
+/** The native job of a phase (also what logDensity reads: the state, prior, operator and levels). */
+export function nativeJob(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): NativePhaseJob {
   const prior = spec.prior ?? ctx.prior;
   if (prior.dim !== state.dim) throw new LangevinError('E_SHAPE', `phase ${spec.name}: prior dimension ${prior.dim} ≠ state dimension ${state.dim}`);
   const withLikelihood = !spec.noLikelihood && ctx.operator.opKind !== 0;
-  const job: NativePhaseJob = {
+  return {
     device: ctx.device,
     threads: ctx.threads,
-    ...(spec.prior ?? ctx.prior),
+    ...prior,
     ...(withLikelihood ? ctx.operator : { opKind: 0, measurements: 0 }),
     chains: state.chains,
     y: withLikelihood ? (spec.y ?? ctx.y) : undefined,
@@ -35,7 +32,17 @@ export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: Ch
     x: state.x,
     status: state.status,
     externalScore,
+    precond: spec.precond,
+    mala: spec.mala === true,
   };
+}
+
+/**
+ * The whole phase in one native call. With `externalScore` ([chains·d], the prior score at the
+ * current state) the phase must be a single step.
+ */
+export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): Promise<PhaseResult> {
+  const job = nativeJob(ctx, spec, state, externalScore);
   const onProgress = ctx.onProgress;
   const release = await acquirePhaseSlot(ctx.signal);
   let cancel = () => {};
@@ -45,7 +52,7 @@ export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: Ch
     cancel = () => handle.cancel();
     ctx.signal?.addEventListener('abort', cancel, { once: true });
     const out = await handle.promise;
-    return { chains: state.chains, dim: state.dim, x: out.x, status: out.status };
+    return { chains: state.chains, dim: state.dim, x: out.x, status: out.status, accepted: out.accepted };
   } catch (err) {
     const e = nativeError(err);
     if (e.code === 'E_ABORTED' && ctx.signal?.aborted) throw abortError(ctx.signal);

@@ -35,6 +35,11 @@ export interface SampleOptions {
    */
   draws?: number;
   thin?: number;
+  /**
+   * Reweighted samplers: chains weigh and resample within islands of this many global chain
+   * indices (default 1024); a run computes the whole islands that cover its chains.
+   */
+  population?: number;
   /** 'report' (default): diverged chains are frozen and listed; 'error': reject with E_DIVERGED. */
   divergence?: 'report' | 'error';
   signal?: AbortSignal;
@@ -59,6 +64,7 @@ export interface ResolvedOptions {
   accuracy: number;
   init?: InitSpec;
   divergence: 'report' | 'error';
+  population: number;
   draws: number;
   thin: number;
   signal?: AbortSignal;
@@ -66,7 +72,7 @@ export interface ResolvedOptions {
   samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'almc', 'xgp', 'dalmc']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'almc', 'xgp', 'dalmc']);
 
 type Check = (field: string, v: unknown) => unknown;
 const pos: Check = (f, v) => positive(f, v);
@@ -94,9 +100,9 @@ const bool: Check = (f, v) => {
 /** Each sampler's own options and their checks. */
 const SAMPLER_OPTIONS: Record<string, Record<string, Check>> = {
   lmc: {},
-  almc: { warmStartSteps: count, warmStartStepSize: pos, kappa: pos, stepSize: pos, t0: pos, tau: pos },
-  xgp: { etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1) },
-  dalmc: { schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool },
+  almc: { reweight: bool, warmStartSteps: count, warmStartStepSize: pos, kappa: pos, stepSize: pos, t0: pos, tau: pos },
+  xgp: { reweight: bool, etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1) },
+  dalmc: { reweight: bool, schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool },
 };
 
 function samplerOptions(sampler: string, o: Record<string, unknown>): Record<string, unknown> | undefined {
@@ -155,6 +161,7 @@ export function resolveOptions(options: SampleOptions | undefined): ResolvedOpti
     accuracy: o.accuracy === undefined ? 0.05 : positive('options.accuracy', o.accuracy, 1),
     init: o.init as InitSpec | undefined,
     divergence,
+    population: o.population === undefined ? 1024 : integer('options.population', o.population, 16, 1 << 20),
     draws: o.draws === undefined ? 0 : integer('options.draws', o.draws, 0, 100_000),
     thin: o.thin === undefined ? 10 : integer('options.thin', o.thin, 1, 1_000_000),
     signal: o.signal as AbortSignal | undefined,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // One phase of a sampler: a schedule of steps run natively in one call (nativePhase.ts), or step
 // by step when the prior is a score model evaluated in JS (scoredPhase.ts).
-import { abortError } from './errors.js';
+import { abortError, LangevinError } from './errors.js';
 import { runNativePhase } from './nativePhase.js';
 import type { OperatorTables, PriorTables } from './nativeTables.js';
 import type { StepSchedule } from './schedule.js';
@@ -44,13 +44,25 @@ export interface PhaseSpec {
   readonly noLikelihood?: boolean;
   /** Another prior for this phase (XGP's p_{x0}, DALMC's Student-t scale mixture). */
   readonly prior?: PriorTables;
+  /** Lower-triangular factor L of a preconditioner P = LLᵀ ([d*d] row-major). */
+  readonly precond?: Float32Array;
+  /** Metropolis-adjusted steps (one level for the whole phase); acceptances come back per chain. */
+  readonly mala?: boolean;
+}
+
+/** A phase's result: the chains, and for MALA phases the accepted proposals per chain. */
+export interface PhaseResult extends ChainState {
+  readonly accepted?: Int32Array;
 }
 
 export { abortError };
 
-export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainState): Promise<ChainState> {
+export async function runPhase(ctx: RunContext, spec: PhaseSpec, state: ChainState): Promise<PhaseResult> {
   if (ctx.signal?.aborted) throw abortError(ctx.signal);
   if (scheduleLength(spec.schedule) === 0) return state;
-  if (ctx.scoreModel && !spec.prior) return runScoredPhase(ctx, ctx.scoreModel, spec, state);
+  if (ctx.scoreModel && !spec.prior) {
+    if (spec.mala) throw new LangevinError('E_UNSUPPORTED', `phase ${spec.name}: Metropolis adjustment needs the prior's log-density; a score model has none`);
+    return runScoredPhase(ctx, ctx.scoreModel, spec, state);
+  }
   return runNativePhase(ctx, spec, state);
 }

@@ -83,7 +83,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   const defaultInit = sampler.defaultInit === 'prior' && !isGmm(problem.prior) ? 'gaussian' : sampler.defaultInit;
   const init = await initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
   const phases: PhaseInfo[] = [];
-  const { state, settings, final } = await sampler.run(
+  const { state, settings, final, reweighting } = await sampler.run(
     {
       problem,
       run,
@@ -92,12 +92,16 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
       stepSize: opts.stepSize,
       samplerOptions: opts.samplerOptions,
       userInit: opts.init !== undefined,
+      population: opts.population,
       drawFromGmm: (prior) => initialState('prior', priorTables(prior), opts.chains, { seed, chainOffset: opts.chainOffset, device }),
       async runPhase(spec, s: ChainState) {
         const start = performance.now();
         const out = await runPhase(run, spec, s);
         phases.push({ name: spec.name, steps: spec.schedule.h.length, seconds: (performance.now() - start) / 1000, diverged: divergenceReport(out.status).diverged });
         return out;
+      },
+      record(info) {
+        phases.push(info);
       },
     },
     init,
@@ -108,6 +112,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     throw new LangevinError('E_DIVERGED', `${divergence.diverged} of ${opts.chains} chains diverged (first: chain ${first.chain} at step ${first.step}); reduce stepSize or check the problem's scales`);
   }
   const diagnostics = diagnose(problem, state.x, state.status, divergence, exact);
+  if (reweighting) diagnostics.reweighting = reweighting;
   if (opts.draws > 0) {
     // Continue on the final target with its own stream; the returned samples stay the sampler's.
     const snapshots: Float32Array[] = [];

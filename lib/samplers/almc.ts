@@ -19,8 +19,12 @@ import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler } from './types.js';
+import { plainNote, runReweighted, usesReweighting } from './reweighted.js';
+import { almcPath } from '../smc/paths.js';
+import { preconditioning } from '../smc/precondition.js';
 
 export interface AlmcOptions {
+  reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path
   warmStartSteps?: number; // T_ws / h_ws
   warmStartStepSize?: number; // h_ws
   kappa?: number;
@@ -78,6 +82,10 @@ export const almc: Sampler = {
   async run(ctx, init) {
     const { problem } = ctx;
     const o = (ctx.samplerOptions ?? {}) as AlmcOptions;
+    if (usesReweighting(problem, o.reweight, 'options.almc.reweight')) {
+      const precond = preconditioning(ctx.run.prior, problem.likelihood?.operator);
+      return runReweighted(ctx, almcPath(problem, ctx.run.prior, precond), init, 'options.almc', ctx.population);
+    }
     const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize ?? o.stepSize });
     // Phase 1: warm start on N(0, I)·e^{−R}: the prior replaced by N(0, I), i.e. a = 0, b² = 1.
     let state = await ctx.runPhase({ name: 'warm start', stream: Streams.phaseBase, schedule: constantSchedule(p.nWs.value, { h: p.hWs.value, a: 0, b2: 1, c: p.c }) }, init);
@@ -96,6 +104,7 @@ export const almc: Sampler = {
       kappa: p.kappa,
       annealStepSize: p.delta,
       annealSteps: { value: steps, origin: ctx.steps !== undefined ? 'user' : 'default', rule: 'κ(T₀ − τ) units of Langevin time in steps δ_k' },
+      reweighting: plainNote(problem, o.reweight),
     };
     const last = steps - 1;
     const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c: p.c }) };

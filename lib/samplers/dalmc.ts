@@ -15,6 +15,9 @@ import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler, SamplerContext } from './types.js';
+import { plainNote, runReweighted, usesReweighting } from './reweighted.js';
+import { dalmcPath } from '../smc/paths.js';
+import { preconditioning } from '../smc/precondition.js';
 import type { ChainState } from '../chains.js';
 import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
@@ -24,6 +27,7 @@ import { drawNormals } from '../rng.js';
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
 export interface DalmcOptions {
+  reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on DALMC's path
   schedule?: LambdaSchedule; // default 'sin2'
   base?: 'gaussian' | 'student-t';
   dof?: number; // Student-t degrees of freedom α (integer ≥ 1)
@@ -124,6 +128,12 @@ export const dalmc: Sampler = {
     const base = o.base === 'student-t' ? studentBase(o.dof ?? 5, ctx) : undefined;
     if (base && o.kappa === undefined && base.dof <= 2)
       throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa`, 'options.dalmc.kappa');
+    if (usesReweighting(problem, o.reweight, 'options.dalmc.reweight')) {
+      const tables = base?.tables ?? ctx.run.prior;
+      const precond = preconditioning(tables, useLik ? problem.likelihood?.operator : undefined);
+      const label = base ? `Student-t (${base.dof} degrees of freedom, ${base.nodes}-node scale mixture)` : 'Gaussian N(0, I)';
+      return runReweighted(ctx, dalmcPath(problem, tables, useLik, precond, label), init, 'options.dalmc', ctx.population);
+    }
     const baseSecondMoment = base ? (d * base.dof) / (base.dof - 2) : d;
     // The OU schedule's action bound diverges logarithmically at t = 1 (λ' ≠ 0 there): stop early
     // where the prior has moved by ≤ ε, as ALMC does.
@@ -148,6 +158,7 @@ export const dalmc: Sampler = {
       stepSize: user !== undefined ? userSetting(user, 'given by the user') : { value: gaussianBiasStep(stiffness(1, stats.vMin, likCurv), eps).value, origin: 'default', rule: 'h_k = 2ε/((1+ε)L_k) at the stiffness of μ_{t_k} (value shown: the smallest, at t = 1)' },
       steps: { value: steps, origin: ctx.steps !== undefined ? 'user' : 'default', rule: '1/κ units of Langevin time in steps h_k' },
       target: useLik ? 'posterior (extension of the paper: −∇R added to the drift)' : 'prior (generative, as in the paper)',
+      reweighting: plainNote(problem, o.reweight),
     };
     const last = steps - 1;
     const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c }), noLikelihood: !useLik, prior: base?.tables };

@@ -5,6 +5,7 @@ import type { ChainState } from '../chains.js';
 import type { PhaseSpec, RunContext } from '../phase.js';
 import type { Setting } from '../stepsize.js';
 import type { GmmPrior, Problem } from '../types.js';
+import type { SmcReport } from '../smc/engine.js';
 
 export interface PhaseInfo {
   name: string;
@@ -23,12 +24,16 @@ export interface SamplerContext {
   readonly stepSize?: number;
   /** The sampler's own options (options.almc, options.xgp, options.dalmc), validated. */
   readonly samplerOptions?: Readonly<Record<string, unknown>>;
+  /** Island size of the reweighted samplers. */
+  readonly population: number;
   /** True when the caller supplied the initial states (a sampler must then keep them). */
   readonly userInit: boolean;
   /** Exact draws from a GMM (keyed like the default initial states). */
   drawFromGmm(prior: GmmPrior): Promise<ChainState>;
   /** Runs one phase, timing it and recording its info. */
   runPhase(spec: PhaseSpec, state: ChainState): Promise<ChainState>;
+  /** Records a phase run some other way (the reweighted samplers aggregate their many small phases). */
+  record(info: PhaseInfo): void;
 }
 
 export interface SamplerOutput {
@@ -37,6 +42,8 @@ export interface SamplerOutput {
   final: Omit<PhaseSpec, 'name' | 'stream' | 'stepOffset'>;
   /** Every resolved step size, length and schedule constant, with its provenance. */
   settings: Record<string, Setting | string>;
+  /** Reweighted samplers: weights, resampling and evidence (see lib/smc/engine.ts). */
+  reweighting?: SmcReport;
 }
 
 export interface Sampler {

@@ -20,9 +20,13 @@ import { operatorRows } from '../types.js';
 import type { GmmPrior, Problem } from '../types.js';
 import { conditionOnNoisyCopy } from '../warmStartPrior.js';
 import type { Sampler } from './types.js';
+import { runReweighted, plainNote, usesReweighting } from './reweighted.js';
+import { xgpPath } from '../smc/paths.js';
+import { preconditioning } from '../smc/precondition.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
 
 export interface XgpOptions {
+  reweight?: boolean; // default true: reweighted annealing on XGP's path (noise η_s from ∞ to η)
   etas?: number[]; // η₁ > … > η_N = η (overrides the admissible default)
   eta1?: number;
   stageTime?: number; // Langevin time per stage T_i (overrides the default)
@@ -87,6 +91,11 @@ export const xgp: Sampler = {
       settings.algorithm = '1 (prior sample, then annealed Langevin on η)';
     }
     const tables = priorTables(prior);
+    if (usesReweighting(problem, o.reweight, 'options.xgp.reweight')) {
+      const out = await runReweighted(ctx, xgpPath(problem, tables, preconditioning(tables, lik.operator)), init, 'options.xgp', ctx.population);
+      return { ...out, settings: { algorithm: settings.algorithm, ...out.settings } };
+    }
+    settings.reweighting = plainNote(problem, o.reweight);
     const state0 = o.x0 !== undefined && !ctx.userInit ? await ctx.drawFromGmm(prior) : init;
 
     const stats = priorStats(prior);

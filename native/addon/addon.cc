@@ -54,6 +54,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("cudaInfo", Napi::Function::New(env, CudaInfo, "cudaInfo"));
   exports.Set("runPhase", Napi::Function::New(env, RunPhase, "runPhase"));
   exports.Set("draw", Napi::Function::New(env, Draw, "draw"));
+  exports.Set("logDensity", Napi::Function::New(env, LogDensity, "logDensity"));
   return exports;
 }
 

@@ -208,6 +208,20 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   j.stream = static_cast<uint32_t>(IntAttr(o, "stream", 0, UINT32_MAX, "job"));
   j.chain_offset = static_cast<uint32_t>(IntAttr(o, "chainOffset", 0, UINT32_MAX, "job"));
   j.threads = static_cast<int>(IntAttr(o, "threads", 0, 1024, "job"));
+  if (o.Has("precond") && !o.Get("precond").IsUndefined()) {
+    j.precond = AttrAsF32Vector(o, "precond", static_cast<size_t>(j.d) * j.d);
+    for (float v : j.precond)
+      if (!std::isfinite(v)) Fail(env, "precond entries must be finite");
+  }
+  j.mala = o.Get("mala").ToBoolean();
+  if (j.mala) {
+    if (external) Fail(env, "mala needs the prior's log-density: not with externalScore");
+    for (size_t k = 1; k < n; ++k)
+      if (h[k] != h[0] || a[k] != a[0] || b2[k] != b2[0] || c[k] != c[0]) Fail(env, "mala steps must share one set of scalars");
+    for (size_t k = 0; k < n; ++k)
+      if (!(h[k] > 0)) Fail(env, "mala steps need h > 0");
+    j.accepted.assign(j.chains, 0);
+  }
   j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * j.d);
   j.status = o.Has("status") && !o.Get("status").IsUndefined() ? AttrAsI32Vector(o, "status", j.chains)
                                                                 : std::vector<int32_t>(j.chains, kChainFinite);

@@ -84,6 +84,11 @@ class PhaseWorker final : public Napi::AsyncWorker {
       Napi::Object out = Napi::Object::New(env);
       out.Set("x", x);
       out.Set("status", status);
+      if (job_.mala) {
+        auto accepted = Napi::Int32Array::New(env, job_.accepted.size());
+        std::copy(job_.accepted.begin(), job_.accepted.end(), accepted.Data());
+        out.Set("accepted", accepted);
+      }
       deferred_.Resolve(out);
     } catch (const Napi::Error&) {
     }
@@ -109,6 +114,50 @@ class PhaseWorker final : public Napi::AsyncWorker {
   std::shared_ptr<std::atomic<bool>> cancel_;
   Napi::ThreadSafeFunction progress_;
   bool has_progress_ = false;
+};
+
+class LogDensityWorker final : public Napi::AsyncWorker {
+ public:
+  LogDensityWorker(Napi::Env env, PhaseJob job)
+      : Napi::AsyncWorker(env, "langevin:logDensity"), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    try {
+      logp_.resize(static_cast<size_t>(job_.chains) * job_.steps.size());
+      rss_.resize(static_cast<size_t>(job_.chains));
+      cpu_log_densities(job_, logp_.data(), rss_.data());
+    } catch (const std::bad_alloc&) {
+      SetError("E_OOM: out of host memory");
+    } catch (const std::exception& e) {
+      SetError(std::string("E_DEVICE: ") + e.what());
+    }
+  }
+  void OnOK() override {
+    try {  // see PhaseWorker::OnOK
+      Napi::Env env = Env();
+      auto logp = Napi::Float32Array::New(env, logp_.size());
+      std::copy(logp_.begin(), logp_.end(), logp.Data());
+      auto rss = Napi::Float32Array::New(env, rss_.size());
+      std::copy(rss_.begin(), rss_.end(), rss.Data());
+      Napi::Object out = Napi::Object::New(env);
+      out.Set("logp", logp);
+      out.Set("rss", rss);
+      deferred_.Resolve(out);
+    } catch (const Napi::Error&) {
+    }
+  }
+  void OnError(const Napi::Error& e) override {
+    try {
+      deferred_.Reject(e.Value());
+    } catch (const Napi::Error&) {
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  PhaseJob job_;
+  std::vector<float> logp_, rss_;
 };
 
 class DrawWorker final : public Napi::AsyncWorker {
@@ -175,6 +224,16 @@ Napi::Value RunPhase(const Napi::CallbackInfo& info) {
   handle.Set("cancel", Napi::Function::New(env, [cancel](const Napi::CallbackInfo&) { cancel->store(true); }, "cancel"));
   worker->Queue();
   return handle;
+}
+
+Napi::Value LogDensity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) throw Napi::TypeError::New(env, "logDensity(job)");
+  PhaseJob job = PhaseJobFromObject(info[0].As<Napi::Object>());
+  if (!job.ext_score.empty()) throw Napi::TypeError::New(env, "logDensity: a score-model prior has no log-density");
+  auto* worker = new LogDensityWorker(env, std::move(job));
+  worker->Queue();
+  return worker->Promise();
 }
 
 Napi::Value Draw(const Napi::CallbackInfo& info) {

@@ -125,8 +125,9 @@ LANGEVIN_HD float residual_quad(const float* x, const float* mu, float a, const 
 // Scratch floats gmm_score_row needs per chain.
 LANGEVIN_HD int gmm_scratch_size(const GmmView& g) { return g.K + (g.kind == CovKind::Full ? g.K * g.d : 0); }
 
-// Turn log-responsibilities into responsibilities in place (stable log-sum-exp).
-LANGEVIN_HD void softmax_inplace(float* l, int K) {
+// Turn log-responsibilities into responsibilities in place (stable log-sum-exp); returns the
+// log-sum-exp log Σ_k e^{l_k}.
+LANGEVIN_HD float softmax_inplace(float* l, int K) {
   float mx = l[0];
   for (int k = 1; k < K; ++k) mx = l[k] > mx ? l[k] : mx;
   float sum = 0.0f;
@@ -136,28 +137,29 @@ LANGEVIN_HD void softmax_inplace(float* l, int K) {
   }
   const float inv = 1.0f / sum;
   for (int k = 0; k < K; ++k) l[k] *= inv;
+  return mx + logf(sum);
 }
 
-// s = ∇ log p_{a,b}(x) for one chain's row x[d], with `level` from gmm_prepare_level for the same
-// noise level. scratch: gmm_scratch_size(g) floats. The 2π constant cancels in the responsibilities.
-LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* level, const float* x, float* s,
-                               float* scratch) {
+// ℓ_k(x) = log w_k − ½(log det C_k + (x − aμ_k)ᵀC_k⁻¹(x − aμ_k)) into logl[K] (the −½d·log 2π
+// shared by all components left out). Full covariances also leave w_k = C_k⁻¹Uᵀ(x − aμ_k) (the
+// whitened residual in the eigenbasis, scaled) in w[K*d] for the score. With need_quad false the
+// quadratic form of a single component is skipped: the score does not need it (its responsibility
+// is 1 anyway).
+LANGEVIN_HD void gmm_log_terms(const GmmView& g, NoiseLevel nl, const float* level, const float* x, float* logl,
+                               float* w, bool need_quad) {
   const int K = g.K, d = g.d;
   const float* logdet = level;
   const float* inv = level + K;
-  float* logr = scratch;   // [K] log-responsibilities, then responsibilities
-  float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
-  const bool single = K == 1;  // responsibility 1: no quadratic form needed (softmax gives exactly 1)
   for (int k = 0; k < K; ++k) {
     const float* mu = g.means + static_cast<size_t>(k) * d;
     float quad = 0.0f;
     switch (g.kind) {
       case CovKind::Isotropic: {
-        if (!single) quad = residual_quad(x, mu, nl.a, nullptr, d) * inv[k];
+        if (need_quad) quad = residual_quad(x, mu, nl.a, nullptr, d) * inv[k];
         break;
       }
       case CovKind::Diagonal: {
-        if (!single) quad = residual_quad(x, mu, nl.a, inv + static_cast<size_t>(k) * d, d);
+        if (need_quad) quad = residual_quad(x, mu, nl.a, inv + static_cast<size_t>(k) * d, d);
         break;
       }
       case CovKind::Full: {
@@ -180,14 +182,27 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
           const float* Ui = U + static_cast<size_t>(i) * d;
           for (int j = 0; j < d; ++j) wk[j] += Ui[j] * r;
         }
-        if (!single) quad = weighted_sq(wk, ik, d);
+        if (need_quad) quad = weighted_sq(wk, ik, d);
         for (int j = 0; j < d; ++j) wk[j] *= ik[j];
         break;
       }
     }
-    logr[k] = g.log_w[k] - 0.5f * (logdet[k] + quad);
+    logl[k] = g.log_w[k] - 0.5f * (logdet[k] + quad);
   }
-  softmax_inplace(logr, K);
+}
+
+// s = ∇ log p_{a,b}(x) for one chain's row x[d], with `level` from gmm_prepare_level for the same
+// noise level. scratch: gmm_scratch_size(g) floats. The 2π constant cancels in the responsibilities.
+// With want_logp, returns log p_{a,b}(x) + ½d·log 2π (else 0): the log-sum-exp of the ℓ_k comes
+// free with the responsibilities.
+LANGEVIN_HD float gmm_score_row(const GmmView& g, NoiseLevel nl, const float* level, const float* x, float* s,
+                                float* scratch, bool want_logp = false) {
+  const int K = g.K, d = g.d;
+  const float* inv = level + K;
+  float* logr = scratch;   // [K] log-terms, then responsibilities
+  float* w = scratch + K;  // full: [K*d] whitened residuals z/e in the eigenbasis
+  gmm_log_terms(g, nl, level, x, logr, w, K > 1 || want_logp);
+  const float lse = softmax_inplace(logr, K);
   for (int i = 0; i < d; ++i) s[i] = 0.0f;
   for (int k = 0; k < K; ++k) {
     const float rk = logr[k];
@@ -211,6 +226,15 @@ LANGEVIN_HD void gmm_score_row(const GmmView& g, NoiseLevel nl, const float* lev
       }
     }
   }
+  return want_logp ? lse : 0.0f;
+}
+
+// log p_{a,b}(x) + ½d·log 2π for one row, without the score. scratch: gmm_scratch_size(g) floats.
+LANGEVIN_HD float gmm_log_density_row(const GmmView& g, NoiseLevel nl, const float* level, const float* x,
+                                      float* scratch) {
+  float* logl = scratch;
+  gmm_log_terms(g, nl, level, x, logl, scratch + g.K, true);
+  return softmax_inplace(logl, g.K);
 }
 
 }  // namespace langevin

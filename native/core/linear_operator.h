@@ -518,4 +518,68 @@ LANGEVIN_HD void lik_grad_row(const OperatorView& op, const float* x, const floa
   }
 }
 
+// Scratch floats lik_residual_sq_row needs per chain: the image of x, and the stages' own work
+// space (compositions ping-pong between two buffers, as in lik_grad_row).
+LANGEVIN_HD int lik_residual_scratch_size(const OperatorView& op) {
+  switch (op.kind) {
+    case OpKind::Dense:
+      return 0;
+    case OpKind::Blur:
+    case OpKind::Downsample:
+    case OpKind::Fourier:
+      return op.m + stage_scratch_size(op_stage(op, 0));
+    case OpKind::Compose: {
+      int st = 0;
+      for (int s = 0; s < op_stage_count(op); ++s) {
+        const int n = stage_scratch_size(op_stage(op, s));
+        st = n > st ? n : st;
+      }
+      return 2 * compose_buffer_size(op) + st;
+    }
+    default:
+      return 0;
+  }
+}
+
+// ‖A x − y‖² for one chain (0 without an operator): the likelihood's energy is c/2 times this.
+// Forward only; accumulated in double (images have thousands of terms).
+LANGEVIN_HD float lik_residual_sq_row(const OperatorView& op, const float* x, const float* y, float* scratch) {
+  const int d = op.d, m = op.m;
+  double ss = 0.0;
+  switch (op.kind) {
+    case OpKind::None:
+      break;
+    case OpKind::Identity:
+      for (int i = 0; i < d; ++i) ss += static_cast<double>(x[i] - y[i]) * (x[i] - y[i]);
+      break;
+    case OpKind::Mask:
+      for (int j = 0; j < m; ++j) ss += static_cast<double>(x[op.indices[j]] - y[j]) * (x[op.indices[j]] - y[j]);
+      break;
+    case OpKind::Dense:
+      for (int j = 0; j < m; ++j) {
+        const float r = dot8(op.matrix + static_cast<size_t>(j) * d, x, d) - y[j];
+        ss += static_cast<double>(r) * r;
+      }
+      break;
+    case OpKind::Blur:
+    case OpKind::Downsample:
+    case OpKind::Fourier: {
+      stage_forward(op_stage(op, 0), x, scratch, scratch + m);
+      for (int j = 0; j < m; ++j) ss += static_cast<double>(scratch[j] - y[j]) * (scratch[j] - y[j]);
+      break;
+    }
+    case OpKind::Compose: {
+      const int n = op_stage_count(op), nb = compose_buffer_size(op);
+      float* work = scratch + 2 * nb;
+      LANGEVIN_NO_UNROLL
+      for (int s = 0; s < n; ++s)
+        stage_forward(op_stage(op, s), s == 0 ? x : scratch + ((s + 1) & 1) * nb, scratch + (s & 1) * nb, work);
+      const float* ax = scratch + ((n - 1) & 1) * nb;
+      for (int j = 0; j < m; ++j) ss += static_cast<double>(ax[j] - y[j]) * (ax[j] - y[j]);
+      break;
+    }
+  }
+  return static_cast<float>(ss);
+}
+
 }  // namespace langevin

@@ -22,24 +22,32 @@ LANGEVIN_HD int patch_scratch_size(const PatchPriorView& pp, const GmmView& g) {
 }
 
 // s[d] = w·Σ_j P_jᵀ ∇log p_{a,b}(P_j x) for one chain's image x. `level` from gmm_prepare_level(g, nl).
-LANGEVIN_HD void patch_score_row(const PatchPriorView& pp, const GmmView& g, NoiseLevel nl, const float* level,
-                                 const float* x, float* s, float* scratch) {
+// With want_logp, returns the log-prior w·Σ_j log p_{a,b}(P_j x) (each patch's ½k²·log 2π left out),
+// else 0; with s null, only that.
+LANGEVIN_HD float patch_score_row(const PatchPriorView& pp, const GmmView& g, NoiseLevel nl, const float* level,
+                                  const float* x, float* s, float* scratch, bool want_logp = false) {
   const int H = pp.height, W = pp.width, k = pp.k, kk = pp.k * pp.k;
   float* patch = scratch;
   float* ps = scratch + kk;
   float* gs = scratch + 2 * kk;
   const int d = pp.channels * H * W;
-  for (int i = 0; i < d; ++i) s[i] = 0.0f;
+  if (s != nullptr)
+    for (int i = 0; i < d; ++i) s[i] = 0.0f;
+  double logp = 0.0;  // thousands of patch terms: accumulate in double
   for (int ch = 0; ch < pp.channels; ++ch) {
     const float* img = x + static_cast<size_t>(ch) * H * W;
-    float* out = s + static_cast<size_t>(ch) * H * W;
+    float* out = s != nullptr ? s + static_cast<size_t>(ch) * H * W : nullptr;
     for (int r0 = 0; r0 < H; r0 += pp.stride) {
       for (int c0 = 0; c0 < W; c0 += pp.stride) {
         for (int u = 0; u < k; ++u) {
           const int r = (r0 + u) % H;
           for (int v = 0; v < k; ++v) patch[u * k + v] = img[r * W + (c0 + v) % W];
         }
-        gmm_score_row(g, nl, level, patch, ps, gs);
+        if (s == nullptr) {
+          logp += gmm_log_density_row(g, nl, level, patch, gs);
+          continue;
+        }
+        logp += gmm_score_row(g, nl, level, patch, ps, gs, want_logp);
         for (int u = 0; u < k; ++u) {
           const int r = (r0 + u) % H;
           for (int v = 0; v < k; ++v) out[r * W + (c0 + v) % W] += pp.weight * ps[u * k + v];
@@ -47,6 +55,7 @@ LANGEVIN_HD void patch_score_row(const PatchPriorView& pp, const GmmView& g, Noi
       }
     }
   }
+  return static_cast<float>(pp.weight * logp);
 }
 
 }  // namespace langevin

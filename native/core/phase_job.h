@@ -27,6 +27,10 @@ struct PhaseJob {
   std::vector<float> matrix;
   std::vector<float> y;
   bool y_per_chain = false;
+  // step kind
+  std::vector<float> precond;     // [d*d] lower-triangular factor of the preconditioner, or empty
+  bool mala = false;              // Metropolis-adjusted steps at one level
+  std::vector<int32_t> accepted;  // MALA: [chains] accepted proposals (out)
   // schedule and randomness
   std::vector<StepScalars> steps;
   uint32_t step_offset = 0;
@@ -41,7 +45,8 @@ struct PhaseJob {
 
   PhaseView view(const float* y_ptr, const StepScalars* steps_ptr, const float* log_w_ptr, const float* means_ptr,
                  const float* var_ptr, const float* eigvec_ptr, const float* beta_ptr, const int32_t* idx_ptr,
-                 const float* mat_ptr, const float* ext_score_ptr) const {
+                 const float* mat_ptr, const float* ext_score_ptr, const float* precond_ptr,
+                 int32_t* accepted_ptr) const {
     PhaseView p;
     p.dim = d;
     p.patch = patch;
@@ -56,11 +61,14 @@ struct PhaseJob {
     p.key = key_from_seed(seed);
     p.stream = stream;
     p.chain_offset = chain_offset;
+    p.precond = precond.empty() ? nullptr : precond_ptr;
+    p.mala = mala ? 1 : 0;
+    p.accepted = mala ? accepted_ptr : nullptr;
     return p;
   }
-  PhaseView host_view() const {
+  PhaseView host_view() {
     return view(y.data(), steps.data(), log_w.data(), means.data(), var.data(), eigvec.data(), beta.data(),
-                indices.data(), matrix.data(), ext_score.data());
+                indices.data(), matrix.data(), ext_score.data(), precond.data(), accepted.data());
   }
   // Rough floating-point work of one chain-step, for chunking and memory estimates.
   double work_per_chain_step() const {
@@ -68,7 +76,8 @@ struct PhaseJob {
     const double evals = patch.k > 0 ? static_cast<double>(d) / (patch.stride * patch.stride) : 1.0;
     const double gmm = ext_score.empty() ? evals * (kind == CovKind::Full ? 2.0 * K * g * g : 3.0 * K * g) : d;
     const double lik = op_kind == OpKind::Dense ? 2.0 * m * d : d;
-    return gmm + lik + 8.0 * d;
+    const double pre = precond.empty() ? 0.0 : 1.5 * d * d;
+    return (mala ? 2.0 : 1.0) * (gmm + lik + pre) + 8.0 * d;
   }
 };
 

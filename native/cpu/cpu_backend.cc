@@ -135,6 +135,20 @@ class CpuRunner final : public PhaseRunner {
 
 std::unique_ptr<PhaseRunner> make_cpu_runner(PhaseJob& job) { return std::make_unique<CpuRunner>(job); }
 
+void cpu_log_densities(PhaseJob& job, float* out, float* rss) {
+  const PhaseView view = job.host_view();
+  const int n = view.nsteps, level_size = phase_level_size(view), scratch = log_density_scratch_size(view);
+  std::vector<float> levels(static_cast<size_t>(n) * level_size);  // every level's tables, shared by all chains
+  for (int k = 0; k < n; ++k)
+    gmm_prepare_level(view.prior, NoiseLevel{view.steps[k].a, view.steps[k].b2}, levels.data() + static_cast<size_t>(k) * level_size);
+  parallel_ranges(job.chains, job.threads > 0 ? job.threads : cpu_default_threads(), [&](int c0, int c1) {
+    std::vector<float> buf(static_cast<size_t>(scratch));
+    for (int c = c0; c < c1; ++c)
+      chain_log_densities(view, c, levels.data(), job.x.data() + static_cast<size_t>(c) * job.d,
+                          out + static_cast<size_t>(c) * n, rss + c, buf.data());
+  });
+}
+
 void cpu_draw(uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n, bool uniform,
               int threads, float* out) {
   const PhiloxKey key = key_from_seed(seed);

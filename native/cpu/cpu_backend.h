@@ -16,4 +16,8 @@ void cpu_draw(uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offs
 
 int cpu_default_threads();
 
+// log p_{a_k,b_k}(x) at every step's level and ‖Ax − y‖² of every chain (chain_log_densities):
+// out[chains*nsteps], rss[chains]. The job's state is read, not changed.
+void cpu_log_densities(PhaseJob& job, float* out, float* rss);
+
 }  // namespace langevin

@@ -50,7 +50,7 @@ class CudaRunner final : public PhaseRunner {
     scratch_per_chain_ = phase_scratch_size(host) + phase_level_size(host);
     const size_t need = sizeof(float) * (job.x.size() + static_cast<size_t>(scratch_per_chain_) * job.chains + job.y.size() +
                                          job.means.size() + job.var.size() + job.eigvec.size() + job.matrix.size() +
-                                         job.ext_score.size()) +
+                                         job.ext_score.size() + job.precond.size() + job.accepted.size()) +
                         sizeof(StepScalars) * job.steps.size();
     size_t free_b = 0, total_b = 0;
     LANGEVIN_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
@@ -70,8 +70,10 @@ class CudaRunner final : public PhaseRunner {
     y_ = DeviceBuffer<float>(job.y);
     steps_ = DeviceBuffer<StepScalars>(job.steps);
     ext_score_ = DeviceBuffer<float>(job.ext_score);
+    precond_ = DeviceBuffer<float>(job.precond);
+    accepted_ = DeviceBuffer<int32_t>(job.accepted);
     view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), beta_.get(),
-                     indices_.get(), matrix_.get(), ext_score_.get());
+                     indices_.get(), matrix_.get(), ext_score_.get(), precond_.get(), accepted_.get());
   }
 
   void run_steps(int s0, int s1) override {
@@ -84,14 +86,15 @@ class CudaRunner final : public PhaseRunner {
   void finish() override {
     x_.download(job_.x);
     status_.download(job_.status);
+    if (!job_.accepted.empty()) accepted_.download(job_.accepted);
   }
 
  private:
   PhaseJob& job_;
   PhaseView view_{};
   int scratch_per_chain_ = 0;
-  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_, ext_score_;
-  DeviceBuffer<int32_t> status_, indices_;
+  DeviceBuffer<float> x_, scratch_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_, ext_score_, precond_;
+  DeviceBuffer<int32_t> status_, indices_, accepted_;
   DeviceBuffer<StepScalars> steps_;
 };
 
