@@ -179,24 +179,22 @@ export interface BlurGaussianSpec {
   /** Image side: d = side². */
   side: number;
   noiseStd: number;
-  /** Correlation length of the prior covariance in pixels (default 1.5). */
+  /** Width of the prior covariance's smoothing in pixels (default 1.5). */
   length?: number;
 }
 
 /**
- * A Gaussian prior on side×side images (squared-exponential covariance plus a nugget, so it is
- * smooth and ill-conditioned) observed through a circular 3×3 blur, y drawn from the model.
+ * A Gaussian prior on side×side images (a smoothing covariance plus a nugget, so it is smooth and
+ * ill-conditioned) observed through a circular 3×3 blur, y drawn from the model.
  */
 export function gaussianBlur(spec: BlurGaussianSpec): Record<string, unknown> {
   const r = mulberry32(spec.seed);
   const n = spec.side, d = n * n, ell = spec.length ?? 1.5;
-  const cov: number[][] = Array.from({ length: d }, (_, p) =>
-    Array.from({ length: d }, (_, q) => {
-      const di = Math.min(Math.abs(Math.floor(p / n) - Math.floor(q / n)), n - Math.abs(Math.floor(p / n) - Math.floor(q / n)));
-      const dj = Math.min(Math.abs((p % n) - (q % n)), n - Math.abs((p % n) - (q % n)));
-      return Math.exp(-(di * di + dj * dj) / (2 * ell * ell)) + (p === q ? 0.01 : 0);
-    }),
-  );
+  // Σ = BBᵀ + 0.01·I with B a circular Gaussian smoothing of width ℓ: smooth, positive definite,
+  // and ill-conditioned (the nugget sets the smallest eigenvalue).
+  const wrap = (a: number, b: number) => Math.min(Math.abs(a - b), n - Math.abs(a - b));
+  const B = Array.from({ length: d }, (_, p) => Array.from({ length: d }, (_, q) => Math.exp(-(wrap(Math.floor(p / n), Math.floor(q / n)) ** 2 + wrap(p % n, q % n) ** 2) / (2 * ell * ell))));
+  const cov: number[][] = Array.from({ length: d }, (_, p) => Array.from({ length: d }, (_, q) => B[p].reduce((s, v, k) => s + v * B[q][k], 0) / (2 * Math.PI * ell * ell) + (p === q ? 0.01 : 0)));
   const mean = Array.from({ length: d }, () => 0.5);
   const kernel = [
     [1, 2, 1],

@@ -95,9 +95,13 @@ export class Population {
       const ess = essFraction(this.logw, from, to);
       this.stats.minEss = Math.min(this.stats.minEss, ess);
       if (ess >= threshold && !(threshold >= 1 && !uniformWeights(this.logw, from, to))) continue;
-      const ancestors = systematicAncestors(this.logw, from, to, u[i]);
+      // Systematic resampling along the island's leading principal direction: particles of one mode
+      // sit together in that order, so a mode's count moves by at most one particle per resampling
+      // instead of a multinomial's √n (the mode weights' variance would grow with every event).
+      const order = principalOrder(this.state.x, d, this.logw, from, to);
+      const ancestors = systematicAncestors(Float64Array.from(order, (c) => this.logw[c]), 0, to - from, u[i]);
       for (let c = from; c < to; c++) {
-        const a = ancestors[c - from];
+        const a = order[ancestors[c - from]];
         x.set(this.state.x.subarray(a * d, (a + 1) * d), c * d);
         status[c] = this.state.status[a];
         this.logw[c] = 0;
@@ -106,6 +110,51 @@ export class Population {
     }
     this.state = { chains, dim: d, x, status };
   }
+}
+
+/**
+ * The island's chains ordered by their projection on the leading eigenvector of the weighted
+ * covariance (power iteration from a fixed start; ties keep index order).
+ */
+export function principalOrder(x: Float32Array, d: number, logw: Float64Array, from: number, to: number): Int32Array {
+  const n = to - from;
+  let mx = -Infinity;
+  for (let c = from; c < to; c++) mx = Math.max(mx, logw[c]);
+  const w = new Float64Array(n);
+  let wsum = 0;
+  for (let c = from; c < to; c++) wsum += w[c - from] = logw[c] === -Infinity ? 0 : Math.exp(logw[c] - mx);
+  const mean = new Float64Array(d);
+  for (let c = 0; c < n; c++) for (let i = 0; i < d; i++) mean[i] += (w[c] / wsum) * x[(from + c) * d + i];
+  let v = Float64Array.from({ length: d }, (_, i) => 1 + 0.5 * Math.sin(0.7 * i + 0.3));
+  const proj = new Float64Array(n);
+  for (let it = 0; it < 12; it++) {
+    let nrm = 0;
+    for (let i = 0; i < d; i++) nrm += v[i] * v[i];
+    nrm = Math.sqrt(nrm);
+    if (!(nrm > 0)) break;
+    for (let i = 0; i < d; i++) v[i] /= nrm;
+    // v ← C v = Σ_c w_c (x_c − m)((x_c − m)·v)
+    const next = new Float64Array(d);
+    for (let c = 0; c < n; c++) {
+      if (w[c] === 0) continue;
+      const row = (from + c) * d;
+      let p = 0;
+      for (let i = 0; i < d; i++) p += (x[row + i] - mean[i]) * v[i];
+      const f = (w[c] / wsum) * p;
+      for (let i = 0; i < d; i++) next[i] += f * (x[row + i] - mean[i]);
+    }
+    v = next;
+  }
+  for (let c = 0; c < n; c++) {
+    const row = (from + c) * d;
+    let p = 0;
+    for (let i = 0; i < d; i++) p += x[row + i] * v[i];
+    proj[c] = p;
+  }
+  const order = Int32Array.from({ length: n }, (_, c) => c);
+  order.sort((a, b) => proj[a] - proj[b] || a - b);
+  for (let c = 0; c < n; c++) order[c] += from;
+  return order;
 }
 
 function uniformWeights(logw: Float64Array, from: number, to: number): boolean {
