@@ -11,18 +11,22 @@ export type ErrorCode =
   | 'E_OOM' // the run would not fit in memory
   | 'E_UNSUPPORTED' // this sampler, command or option cannot work with this kind of prior
   | 'E_DEPENDENCY' // an optional dependency (onnxruntime-node) is needed and not installed
-  | 'E_DIVERGED'; // chains diverged and the caller asked for that to be an error
+  | 'E_DIVERGED' // chains diverged and the caller asked for that to be an error
+  | 'E_INACCURATE'; // strict mode: the run's own diagnostics say it failed (error.result holds it)
 
 /** The one error type of the package: a code, the field it concerns, and expected vs received. */
 export class LangevinError extends Error {
   readonly code: ErrorCode;
   readonly field?: string;
+  /** E_INACCURATE: the run's result (samples and summary), for inspection. */
+  readonly result?: unknown;
 
-  constructor(code: ErrorCode, message: string, field?: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, field?: string, options?: { cause?: unknown; result?: unknown }) {
     super(message, options);
     this.name = 'LangevinError';
     this.code = code;
     this.field = field;
+    if (options?.result !== undefined) this.result = options.result;
   }
 }
 

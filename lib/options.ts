@@ -40,6 +40,11 @@ export interface SampleOptions {
    * indices (default 1024); a run computes the whole islands that cover its chains.
    */
   population?: number;
+  /**
+   * Reject with E_INACCURATE (error.result holds the run) when the run's own diagnostics say it
+   * failed: see summary.warnings. Default false: the warnings are only reported.
+   */
+  strict?: boolean;
   /** 'report' (default): diverged chains are frozen and listed; 'error': reject with E_DIVERGED. */
   divergence?: 'report' | 'error';
   signal?: AbortSignal;
@@ -65,6 +70,7 @@ export interface ResolvedOptions {
   init?: InitSpec;
   divergence: 'report' | 'error';
   population: number;
+  strict: boolean;
   draws: number;
   thin: number;
   signal?: AbortSignal;
@@ -72,7 +78,7 @@ export interface ResolvedOptions {
   samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'almc', 'xgp', 'dalmc']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'strict', 'almc', 'xgp', 'dalmc']);
 
 type Check = (field: string, v: unknown) => unknown;
 const pos: Check = (f, v) => positive(f, v);
@@ -161,6 +167,7 @@ export function resolveOptions(options: SampleOptions | undefined): ResolvedOpti
     accuracy: o.accuracy === undefined ? 0.05 : positive('options.accuracy', o.accuracy, 1),
     init: o.init as InitSpec | undefined,
     divergence,
+    strict: o.strict === undefined ? false : (bool('options.strict', o.strict) as boolean),
     population: o.population === undefined ? 1024 : integer('options.population', o.population, 16, 1 << 20),
     draws: o.draws === undefined ? 0 : integer('options.draws', o.draws, 0, 100_000),
     thin: o.thin === undefined ? 10 : integer('options.thin', o.thin, 1, 1_000_000),

@@ -23,6 +23,7 @@ import { isGmm, isGmmProblem } from './types.js';
 import { resolveScoreModel } from './scoreModels.js';
 import { checkMemory } from './memory.js';
 import { VERSION } from './version.js';
+import { runWarnings } from './health.js';
 import { constantSchedule } from './schedule.js';
 import { Streams } from './streams.js';
 import { summarizeChains } from './mcmcDiagnostics.js';
@@ -41,6 +42,8 @@ export interface SampleSummary {
   settings: Record<string, Setting | string>;
   phases: PhaseInfo[];
   diagnostics: Diagnostics;
+  /** What the run's own diagnostics say went wrong (empty when it passed every check); see lib/health.ts. */
+  warnings: string[];
   version: string;
 }
 
@@ -61,7 +64,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   const d = problem.prior.dim;
   checkMemory(problem, opts.chains, device);
   const sampler = samplers[opts.sampler];
-  sampler.validate?.(problem, opts.samplerOptions ?? {});
+  sampler.validate?.(problem, opts.samplerOptions ?? {}, { userInit: opts.init !== undefined });
   if (opts.init === 'prior' && !isGmm(problem.prior))
     throw new LangevinError('E_UNSUPPORTED', `options.init: exact 'prior' draws need a Gaussian-mixture prior, not '${problem.prior.kind}'; use 'gaussian', 'zeros' or a Float32Array`, 'options.init');
   const t0 = performance.now();
@@ -78,12 +81,11 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     signal: opts.signal,
     onProgress: opts.onProgress,
   };
-  const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM && isGmmProblem(problem) ? exactPosteriorOf(problem) : undefined;
   // Without exact prior draws (image and learned priors) a sampler that starts from the prior starts from N(0, I).
   const defaultInit = sampler.defaultInit === 'prior' && !isGmm(problem.prior) ? 'gaussian' : sampler.defaultInit;
   const init = await initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
   const phases: PhaseInfo[] = [];
-  const { state, settings, final, reweighting } = await sampler.run(
+  const { state, settings, final, reweighting, warnings: samplerWarnings = [], target = 'posterior' } = await sampler.run(
     {
       problem,
       run,
@@ -111,7 +113,10 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     const first = divergence.chains[0];
     throw new LangevinError('E_DIVERGED', `${divergence.diverged} of ${opts.chains} chains diverged (first: chain ${first.chain} at step ${first.step}); reduce stepSize or check the problem's scales`);
   }
-  const diagnostics = diagnose(problem, state.x, state.status, divergence, exact);
+  // The exact reference is the sampler's own target: the posterior, or the prior (DALMC likelihood: false).
+  const targetProblem: Problem = target === 'prior' ? { prior: problem.prior } : problem;
+  const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM && isGmmProblem(targetProblem) ? exactPosteriorOf(targetProblem) : undefined;
+  const diagnostics = diagnose(targetProblem, state.x, state.status, divergence, exact);
   if (reweighting) diagnostics.reweighting = reweighting;
   if (opts.draws > 0) {
     // Continue on the final target with its own stream; the returned samples stay the sampler's.
@@ -125,7 +130,8 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     }
     diagnostics.convergence = { ...summarizeChains(snapshots, opts.chains, d), draws: opts.draws, thin: opts.thin };
   }
-  return {
+  const warnings = runWarnings(diagnostics, exact, samplerWarnings);
+  const result: SampleResult = {
     samples: state.x,
     shape: [opts.chains, d],
     status: state.status,
@@ -142,9 +148,13 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
       settings,
       phases,
       diagnostics,
+      warnings,
       version: VERSION,
     },
   };
+  if (opts.strict && warnings.length > 0)
+    throw new LangevinError('E_INACCURATE', `the run failed its own checks (strict): ${warnings.join('; ')}`, undefined, { result });
+  return result;
 }
 
 function describePrior(prior: Prior, model?: string): string {

@@ -34,7 +34,7 @@ const job = {
   chains: Number(args.chains),
   device: 'cpu',
   ...(args.threads ? { threads: Number(args.threads) } : {}),
-  ...(sampler === 'xgp' ? { xgp: { stageTime: 0.05 } } : sampler === 'almc' ? { steps: Number(args.steps), almc: { warmStartSteps: Number(args.steps) } } : { steps: Number(args.steps) }),
+  ...(sampler === 'xgp' ? { xgp: { stageTime: 0.05, reweight: false } } : sampler === 'almc' ? { steps: Number(args.steps), almc: { warmStartSteps: Number(args.steps), reweight: false } } : sampler === 'dalmc' ? { steps: Number(args.steps), dalmc: { reweight: false } } : { steps: Number(args.steps) }),
 };
 
 const problem = parseProblem(SMALL_PROBLEM);

@@ -52,7 +52,7 @@ const gc = runInNewContext('gc');
 
 const problem = parseProblem(SMALL_PROBLEM);
 const samplerOptions = (s) =>
-  s === 'xgp' ? { xgp: { stageTime: 0.02 } } : s === 'almc' ? { steps, almc: { warmStartSteps: Math.ceil(steps / 2) } } : { steps };
+  s === 'xgp' ? { xgp: { stageTime: 0.02, reweight: false } } : s === 'almc' ? { steps, almc: { warmStartSteps: Math.ceil(steps / 2), reweight: false } } : s === 'dalmc' ? { steps, dalmc: { reweight: false } } : { steps };
 
 let state = 12345; // xorshift32: the run sequence is reproducible
 const rand = () => ((state ^= state << 13), (state ^= state >>> 17), (state ^= state << 5), (state >>> 0) / 2 ** 32);

@@ -16,7 +16,7 @@ const raw = randomProblem({ seed: 31, d: 4, m: 3, K: 3, kind: 'full', noiseStd: 
 const problem = parseProblem(raw);
 const samplers: SamplerName[] = ['lmc', 'almc', 'xgp', 'dalmc'];
 const short = (sampler: SamplerName): SampleOptions =>
-  sampler === 'xgp' ? { sampler, xgp: { stageTime: 0.2 } } : sampler === 'almc' ? { sampler, steps: 300, almc: { warmStartSteps: 100 } } : { sampler, steps: 300 };
+  sampler === 'xgp' ? { sampler, xgp: { stageTime: 0.2, reweight: false } } : sampler === 'almc' ? { sampler, steps: 300, almc: { warmStartSteps: 100, reweight: false } } : sampler === 'dalmc' ? { sampler, steps: 300, dalmc: { reweight: false } } : { sampler, steps: 300 };
 const sameBits = (a: ArrayBufferView, b: ArrayBufferView) => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 const indexUrl = new URL('../lib/index.js', import.meta.url).href;
 

@@ -173,7 +173,7 @@ for (const sampler of ['almc', 'dalmc'] as const) {
     const lik = { operator: { type: 'mask', mask: [1, 1, 0, 1] }, y: [0.5, 0.55, 0.45], noiseStd: 0.1 };
     const asGmm = parseProblem({ prior: gmmJson, likelihood: lik });
     const asPatch = parseProblem({ prior: { type: 'patch-gmm', shape: [2, 2], patch: 2, stride: 2, gmm: gmmJson }, likelihood: lik });
-    const opts = { sampler, chains: 64, seed: 3, accuracy: 0.3, device: 'cpu' as const, init: 'gaussian' as const };
+    const opts = { sampler, chains: 64, seed: 3, accuracy: 0.3, device: 'cpu' as const, init: 'gaussian' as const, [sampler]: { reweight: false } };
     const a = await sample(asGmm, opts);
     const b = await sample(asPatch, opts);
     t.deepEqual(b.summary.phases.map((p) => p.steps), a.summary.phases.map((p) => p.steps));

@@ -129,7 +129,7 @@ test.serial('cancellation: an abort during a multi-phase run starts no further p
   resetCalls();
   const ac = new AbortController();
   const err = await t.throwsAsync(
-    sample(problem, { sampler: 'xgp', xgp: { stageTime: 200 }, chains: 200, signal: ac.signal, device: 'cpu', onProgress: () => ac.abort() }),
+    sample(problem, { sampler: 'xgp', xgp: { stageTime: 200, reweight: false }, chains: 200, signal: ac.signal, device: 'cpu', onProgress: () => ac.abort() }),
     { instanceOf: LangevinError },
   );
   t.is(err?.code, 'E_ABORTED');
@@ -330,8 +330,18 @@ test('options: sampler options named like Object.prototype members are refused',
   }
 });
 
-const short = (sampler: string): SampleOptions =>
-  sampler === 'xgp' ? { sampler: 'xgp', xgp: { stageTime: 0.05 } } : sampler === 'almc' ? { sampler: 'almc', steps: 50, almc: { warmStartSteps: 20 } } : { sampler: sampler as 'lmc' | 'dalmc', steps: 50 };
+// Short runs: the plain annealed samplers with their own length options, or the reweighted ones
+// (the default) with 2 moves per level on islands of 64 chains.
+const short = (sampler: string, reweight: boolean): SampleOptions =>
+  sampler === 'lmc'
+    ? { sampler: 'lmc', steps: 50 }
+    : reweight
+      ? { sampler: sampler as 'almc' | 'xgp' | 'dalmc', steps: 2, population: 64 }
+      : sampler === 'xgp'
+        ? { sampler: 'xgp', xgp: { stageTime: 0.05, reweight: false } }
+        : sampler === 'almc'
+          ? { sampler: 'almc', steps: 50, almc: { warmStartSteps: 20, reweight: false } }
+          : { sampler: 'dalmc', steps: 50, dalmc: { reweight: false } };
 
 test('property: valid random small problems sample with every sampler, finite and undiverged', async (t) => {
   const counts: Record<string, number> = { lmc: 0, almc: 0, xgp: 0, dalmc: 0 };
@@ -353,13 +363,16 @@ test('property: valid random small problems sample with every sampler, finite an
       init: fc.constantFrom(undefined, 'prior', 'gaussian', 'zeros'),
       accuracy: fc.double({ min: 0.02, max: 0.5, noNaN: true }),
       draws: fc.integer({ min: 0, max: 2 }),
+      reweight: fc.boolean(),
     }),
     async (c) => {
       const raw = randomProblem({ seed: c.seed, d: c.d, m: c.m, K: c.K, kind: c.kind, noiseStd: c.noiseStd, spread: c.spread, operator: c.operator === 'none' ? 'dense' : c.operator });
       if (c.operator === 'none') delete raw.likelihood;
       const p = parseProblem(raw);
+      // The reweighted samplers start from their path's exact start: no init there.
+      const reweight = c.reweight && c.init === undefined;
       const opts: SampleOptions = {
-        ...short(c.sampler),
+        ...short(c.sampler, reweight),
         chains: c.chains,
         seed: c.sampleSeed,
         chainOffset: c.chainOffset,

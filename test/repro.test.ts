@@ -32,7 +32,7 @@ test.serial('gmm-weights: exact and sampled weights per sampler; LMC from one bi
   const j = readOutputs(t, 'gmm-weights') as unknown as typeof r;
   t.is(j.name, 'gmm-weights');
   t.is(j.exactWeights.length, 4);
-  t.deepEqual(j.runs.map((x) => x.sampler), ['lmc', 'lmc', 'lmc', 'almc', 'xgp', 'dalmc']);
+  t.deepEqual(j.runs.map((x) => x.sampler), ['lmc', 'lmc', 'lmc', 'almc', 'xgp', 'dalmc', 'almc', 'xgp', 'dalmc']);
   for (const x of j.runs) {
     t.is(x.weights.length, 4);
     t.true(x.totalVariation >= 0 && x.totalVariation <= 1);

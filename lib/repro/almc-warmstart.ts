@@ -113,7 +113,7 @@ export async function almcWarmstart(options: AlmcWarmstartOptions): Promise<Almc
           device: options.device,
           signal: options.signal,
           onProgress: options.onProgress,
-          almc: variant === 'warm start' ? { kappa } : { kappa, warmStartSteps: 0 },
+          almc: variant === 'warm start' ? { kappa, reweight: false } : { kappa, warmStartSteps: 0, reweight: false },
         });
         const e = r.summary.diagnostics.exact!;
         const m = momentErrors(r.samples, d, exact.mean, exact.covariance, r.status);

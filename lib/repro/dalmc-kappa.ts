@@ -124,7 +124,7 @@ export async function dalmcKappa(options: DalmcKappaOptions): Promise<DalmcKappa
   const points: DalmcKappaPoint[] = [];
   for (const mult of mults) {
     const kappa = kappaDefault * mult;
-    const r = await sample(problem, { sampler: 'dalmc', chains, seed, stepSize: h, device: options.device, signal: options.signal, onProgress: options.onProgress, dalmc: { likelihood: false, schedule: 'sin2', kappa } });
+    const r = await sample(problem, { sampler: 'dalmc', chains, seed, stepSize: h, device: options.device, signal: options.signal, onProgress: options.onProgress, dalmc: { likelihood: false, schedule: 'sin2', kappa, reweight: false } });
     const b = measure(r.samples, r.status);
     points.push({
       kappaMultiplier: mult,

@@ -70,9 +70,12 @@ export async function gmmWeights(options: GmmWeightsOptions): Promise<GmmWeights
   const plan: { label: string; sampler: SamplerName; init: string; opts: SampleOptions }[] = [
     ...starts.map((p) => ({ label: `LMC from (${p.join(', ')})`, sampler: 'lmc' as const, init: `every chain at (${p.join(', ')}), ${lmcSteps} steps`, opts: { init: at(p), steps: lmcSteps } })),
     { label: 'LMC from prior', sampler: 'lmc', init: 'prior draws (default), default steps', opts: {} },
-    { label: 'ALMC', sampler: 'almc', init: 'default', opts: {} },
-    { label: 'XGP', sampler: 'xgp', init: 'default (prior draws)', opts: {} },
-    { label: 'DALMC', sampler: 'dalmc', init: 'default', opts: {} },
+    { label: 'ALMC (paper)', sampler: 'almc', init: 'default', opts: { almc: { reweight: false } } },
+    { label: 'XGP (paper)', sampler: 'xgp', init: 'default (prior draws)', opts: { xgp: { reweight: false } } },
+    { label: 'DALMC (paper)', sampler: 'dalmc', init: 'default', opts: { dalmc: { reweight: false } } },
+    { label: 'ALMC reweighted (default)', sampler: 'almc', init: "exact draws of the path's start", opts: {} },
+    { label: 'XGP reweighted (default)', sampler: 'xgp', init: 'exact prior draws', opts: {} },
+    { label: 'DALMC reweighted (default)', sampler: 'dalmc', init: 'exact base draws', opts: {} },
   ];
   const runs: GmmWeightsRun[] = [];
   for (const p of plan) {
@@ -93,7 +96,7 @@ export async function gmmWeights(options: GmmWeightsOptions): Promise<GmmWeights
   }
   const exactWeights = roundAll(exact.weights);
   const floor = modeWeightTvFloor(exact.weights, chains);
-  const xgpRun = runs.find((r) => r.sampler === 'xgp')!;
+  const xgpRun = runs.find((r) => r.label === 'XGP (paper)')!;
   const notes = [
     'Sampled weights are the mean posterior responsibilities of each mode over the chains (summary.diagnostics.exact.modeWeights.sampled); TV = ½Σ|ŵ_k − w_k|.',
     `tvSamplingFloor ≈ ${round(floor, 2)}: the TV that exact samples would show with ${chains} chains (binomial error), so TVs near it are as good as exact.`,
@@ -103,7 +106,8 @@ export async function gmmWeights(options: GmmWeightsOptions): Promise<GmmWeights
     'Mode collapse: from (−2, 2), the mean of a mode holding half the posterior mass, plain Langevin keeps (nearly) all chains there — it cannot move mass across the barrier to the other big mode (2, −2), however long it runs.',
     'From (2, 2) there is no collapse: under the posterior, component 4 is centred at ≈ (1.15, 1.15), on the ridge between the two big modes (both near the line x₁ + x₂ ≈ 0.86), so the chains roll off into both and the weights come out right. A start must sit in a separated posterior mode to show the failure.',
     `XGP's guarantees assume a (locally) log-concave prior. Started from prior draws (¼ of the chains per mode), its Langevin stages move mass between modes only where the likelihood tilts chains over a ridge, so on this multimodal prior its weights are not expected to be right: here ${xgpRun.weights.map((w) => w.toFixed(3)).join(' / ')} (TV ${xgpRun.totalVariation}) — mode 4 keeps ${xgpRun.weights[3].toFixed(3)} against an exact ${exactWeights[3].toFixed(3)}.`,
-    'ALMC and DALMC run with their theorem-derived defaults (accuracy 0.05); DALMC adds −∇R to its drift (the posterior extension of the paper).',
+    "The papers' plain versions (reweight: false) run with their theorem-derived defaults (accuracy 0.05); DALMC adds −∇R to its drift (the posterior extension of the paper).",
+    'The reweighted versions (the defaults) follow the same paths with importance weights, resampling and Metropolis-adjusted moves (sequential Monte Carlo, beyond the papers): the weights move mass between modes that the chains cannot cross.',
   ];
   const seconds = elapsed(t0);
   const svg = figureSvg(
@@ -122,10 +126,10 @@ export async function gmmWeights(options: GmmWeightsOptions): Promise<GmmWeights
     {
       panelWidth: 900,
       plotHeight: 300,
-      caption: `Bars: sampled mode weights (mean responsibilities); black lines: exact posterior weights ${exactWeights.map((w) => w.toFixed(3)).join(' / ')}. TV sampling floor ≈ ${floor.toFixed(3)}. LMC started in the big mode (−2, 2) keeps its mass there (mode collapse), while from (2, 2) — on the ridge between the big modes under the posterior — it rolls into both; XGP assumes a log-concave prior and cannot rebalance separated modes. Seed ${seed}.`,
+      caption: `Bars: sampled mode weights (mean responsibilities); black lines: exact posterior weights ${exactWeights.map((w) => w.toFixed(3)).join(' / ')}. TV sampling floor ≈ ${floor.toFixed(3)}. LMC started in the big mode (−2, 2) keeps its mass there (mode collapse), while from (2, 2) — on the ridge between the big modes under the posterior — it rolls into both; plain XGP assumes a log-concave prior and cannot rebalance separated modes; the reweighted samplers can. Seed ${seed}.`,
     },
   );
-  const base = reproBase('gmm-weights', 'Posterior mode weights on the demo GMM: exact vs LMC (one-mode start), LMC, ALMC, XGP, DALMC', seed, chains);
+  const base = reproBase('gmm-weights', 'Posterior mode weights on the demo GMM: exact vs LMC (one-mode start), LMC, and ALMC, XGP, DALMC plain and reweighted', seed, chains);
   const result: GmmWeightsResult = { ...base, seconds: round(seconds, 3), files: { svg: '', json: '' }, notes, problem: DEMO_PROBLEM, modes, exactWeights, tvSamplingFloor: round(floor), runs };
   writeOutputs(options.outDir, 'gmm-weights', svg, (files) => {
     result.files = files;

@@ -19,9 +19,10 @@ import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler } from './types.js';
-import { plainNote, runReweighted, usesReweighting } from './reweighted.js';
+import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
+import { defaultStepCap } from './lmc.js';
 
 export interface AlmcOptions {
   reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path
@@ -33,7 +34,10 @@ export interface AlmcOptions {
   tau?: number;
 }
 
-export const MAX_ANNEAL_STEPS = 500_000;
+export const MAX_ANNEAL_STEPS = 200_000;
+
+/** Options of the plain schedule only (refused while reweighting). */
+const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 'stepSize', 't0', 'tau'];
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 
@@ -79,12 +83,13 @@ export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {})
 export const almc: Sampler = {
   name: 'almc',
   defaultInit: 'gaussian',
+  validate: (problem, o, run) => validateReweighting(problem, o, PLAIN_ONLY, 'options.almc', run.userInit),
   async run(ctx, init) {
     const { problem } = ctx;
     const o = (ctx.samplerOptions ?? {}) as AlmcOptions;
     if (usesReweighting(problem, o.reweight, 'options.almc.reweight')) {
       const precond = preconditioning(ctx.run.prior, problem.likelihood?.operator);
-      return runReweighted(ctx, almcPath(problem, ctx.run.prior, precond), init, 'options.almc', ctx.population);
+      return runReweighted(ctx, almcPath(problem, ctx.run.prior, precond), init, ctx.population);
     }
     const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize ?? o.stepSize });
     // Phase 1: warm start on N(0, I)·e^{−R}: the prior replaced by N(0, I), i.e. a = 0, b² = 1.
@@ -93,7 +98,7 @@ export const almc: Sampler = {
     const userDelta = ctx.stepSize ?? o.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value },
-      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? MAX_ANNEAL_STEPS },
+      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)) },
     );
     state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase + 1, schedule }, state);
     const settings: Record<string, Setting | string> = {
@@ -108,7 +113,7 @@ export const almc: Sampler = {
     };
     const last = steps - 1;
     const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c: p.c }) };
-    if (truncated) settings.warning = `annealing stopped after ${steps} steps before reaching τ (pass steps, kappa or accuracy)`;
-    return { state, settings, final };
+    const warnings = truncated ? [`annealing stopped after ${steps} steps (the cap) before reaching τ: the κ bound asks for more, so the run is not the annealing it claims (use the reweighted default, or pass steps, kappa or accuracy)`] : [];
+    return { state, settings, final, warnings };
   },
 };

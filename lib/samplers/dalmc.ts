@@ -15,9 +15,11 @@ import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler, SamplerContext } from './types.js';
-import { plainNote, runReweighted, usesReweighting } from './reweighted.js';
+import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
+import { defaultStepCap } from './lmc.js';
+import { MAX_ANNEAL_STEPS } from './almc.js';
 import type { ChainState } from '../chains.js';
 import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
@@ -113,6 +115,7 @@ function studentBase(dof: number, ctx: SamplerContext) {
 export const dalmc: Sampler = {
   name: 'dalmc',
   defaultInit: 'gaussian',
+  validate: (problem, o, run) => validateReweighting(problem, o, ['schedule', 'kappa', 'ouHorizon'], 'options.dalmc', run.userInit),
   async run(ctx, init) {
     const { problem, accuracy: eps } = ctx;
     const o = (ctx.samplerOptions ?? {}) as DalmcOptions;
@@ -132,7 +135,7 @@ export const dalmc: Sampler = {
       const tables = base?.tables ?? ctx.run.prior;
       const precond = preconditioning(tables, useLik ? problem.likelihood?.operator : undefined);
       const label = base ? `Student-t (${base.dof} degrees of freedom, ${base.nodes}-node scale mixture)` : 'Gaussian N(0, I)';
-      return runReweighted(ctx, dalmcPath(problem, tables, useLik, precond, label), init, 'options.dalmc', ctx.population);
+      return runReweighted(ctx, dalmcPath(problem, tables, useLik, precond, label), init, ctx.population);
     }
     const baseSecondMoment = base ? (d * base.dof) / (base.dof - 2) : d;
     // The OU schedule's action bound diverges logarithmically at t = 1 (λ' ≠ 0 there): stop early
@@ -147,7 +150,7 @@ export const dalmc: Sampler = {
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },
-      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? 500_000 },
+      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)) },
     );
     const start = base && !ctx.userInit ? await base.draw(init) : init;
     const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik, prior: base?.tables }, start);
@@ -162,7 +165,7 @@ export const dalmc: Sampler = {
     };
     const last = steps - 1;
     const final = { schedule: constantSchedule(1, { h: schedule.h[last], a: schedule.a[last], b2: schedule.b2[last], c }), noLikelihood: !useLik, prior: base?.tables };
-    if (truncated) settings.warning = `annealing stopped after ${steps} steps before t = 1`;
-    return { state, settings, final };
+    const warnings = truncated ? [`annealing stopped after ${steps} steps (the cap) before t = 1: the sample is from an intermediate level, not the target (use the reweighted default, or pass steps, kappa or accuracy)`] : [];
+    return { state, settings, final, warnings, target: useLik ? 'posterior' : 'prior' };
   },
 };

@@ -31,6 +31,16 @@ export function usesReweighting(problem: Problem, requested: boolean | undefined
   return true;
 }
 
+/**
+ * Options of the papers' plain schedules mean nothing to the reweighted run (its levels, steps and
+ * moves come from its pilot): refuse them rather than ignore them.
+ */
+export function refusePlainOptions(options: object, plainOnly: readonly string[], field: string): void {
+  for (const k of plainOnly)
+    if ((options as Record<string, unknown>)[k] !== undefined)
+      throw new LangevinError('E_OPTION', `${field}.${k}: applies to the paper's plain annealing; the reweighted run (the default) plans its own levels — pass reweight: false to use it`, `${field}.${k}`);
+}
+
 /** What the summary says when a sampler that could reweight does not. */
 export function plainNote(problem: Problem, requested: boolean | undefined): string {
   if (requested === false) return "off (reweight: false): the paper's plain annealing; mode weights are only as good as the chains' tracking of the path";
@@ -39,9 +49,18 @@ export function plainNote(problem: Problem, requested: boolean | undefined): str
   return 'off by default for image priors (every island would hold `population` images); pass reweight: true to weigh the EPLL path';
 }
 
-export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: ChainState, field: string, population: number): Promise<SamplerOutput> {
-  if (ctx.userInit)
+/**
+ * Checks before any work (a sampler's validate hook): whether the run reweights, and if so, that no
+ * option of the plain schedule and no initial state was given.
+ */
+export function validateReweighting(problem: Problem, o: { reweight?: boolean }, plainOnly: readonly string[], field: string, userInit: boolean): void {
+  if (!usesReweighting(problem, o.reweight, `${field}.reweight`)) return;
+  refusePlainOptions(o, plainOnly, field);
+  if (userInit)
     throw new LangevinError('E_OPTION', `options.init: the reweighted sampler starts from exact draws of its path's start; give reweight: false in ${field} to start from your own states`, 'options.init');
+}
+
+export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: ChainState, population: number): Promise<SamplerOutput> {
   const { problem } = ctx;
   const settings: SmcSettings = { ...DEFAULT_SMC, population, stepSize: ctx.stepSize, moves: ctx.steps };
   settings.pilotChains = Math.min(settings.pilotChains, population);
@@ -82,8 +101,9 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
     },
     steps: { value: report.totalSteps, origin: 'default', rule: 'moves over all levels plus the final moves (each a gradient and a log-density evaluation)' },
   };
+  const warnings: string[] = [];
   if (plan.capped > 0)
-    out.warning = `moves were capped at ${settings.maxMoves} on ${plan.capped} of ${report.levels} levels: within-mode mixing is incomplete there (no preconditioner for this prior; pass steps for more moves per level)`;
+    warnings.push(`moves were capped at ${settings.maxMoves} on ${plan.capped} of ${report.levels} levels: within-mode mixing is incomplete there (no preconditioner for this prior; pass steps for more moves per level)`);
   const l = path.level(1);
   const final = {
     schedule: constantSchedule(1, { h: plan.final.h, a: l.a, b2: l.b2, c: l.c }),
@@ -92,5 +112,5 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
     precond: path.precond?.at(l.a, l.b2, l.c).factor,
     mala: true,
   };
-  return { state, settings: out, final, reweighting: report };
+  return { state, settings: out, final, reweighting: report, warnings, target: path.cFinal === 0 && problem.likelihood ? 'prior' : 'posterior' };
 }

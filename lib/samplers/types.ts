@@ -44,6 +44,10 @@ export interface SamplerOutput {
   settings: Record<string, Setting | string>;
   /** Reweighted samplers: weights, resampling and evidence (see lib/smc/engine.ts). */
   reweighting?: SmcReport;
+  /** What went wrong by the sampler's own account (a cap hit, an unstable step): loud, never silent. */
+  warnings?: string[];
+  /** 'prior' when the sampler's target is the prior (DALMC with likelihood: false); default the posterior. */
+  target?: 'posterior' | 'prior';
 }
 
 export interface Sampler {
@@ -51,6 +55,6 @@ export interface Sampler {
   /** The default initial state of the chains. */
   readonly defaultInit: 'prior' | 'gaussian' | 'zeros';
   /** Problem-dependent checks of the sampler's options, run before any work starts. */
-  validate?(problem: Problem, options: Readonly<Record<string, unknown>>): void;
+  validate?(problem: Problem, options: Readonly<Record<string, unknown>>, run: { userInit: boolean }): void;
   run(ctx: SamplerContext, init: ChainState): Promise<SamplerOutput>;
 }

@@ -20,9 +20,10 @@ import { operatorRows } from '../types.js';
 import type { GmmPrior, Problem } from '../types.js';
 import { conditionOnNoisyCopy } from '../warmStartPrior.js';
 import type { Sampler } from './types.js';
-import { runReweighted, plainNote, usesReweighting } from './reweighted.js';
+import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { xgpPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
+import { MAX_ANNEAL_STEPS } from './almc.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
 
 export interface XgpOptions {
@@ -38,11 +39,12 @@ export interface XgpOptions {
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 
-function validateXgp(problem: Problem, raw: Readonly<Record<string, unknown>>): void {
+function validateXgp(problem: Problem, raw: Readonly<Record<string, unknown>>, run?: { userInit: boolean }): void {
   const o = raw as XgpOptions;
   if (!problem.likelihood) throw invalid('E_OPTION', 'options.sampler', "a problem with a likelihood for 'xgp'", 'a problem without one');
   // XGP starts from exact prior draws and its warm starts condition the prior in closed form.
   requireGmmProblem(problem, "the 'xgp' sampler");
+  if (run) validateReweighting(problem, o, ['etas', 'eta1', 'stageTime'], 'options.xgp', run.userInit);
   const d = problem.prior.dim;
   if (o.x0 !== undefined) {
     if (o.x0.length !== d) throw invalid('E_SHAPE', 'options.xgp.x0', `${d} numbers`, o.x0);
@@ -92,7 +94,7 @@ export const xgp: Sampler = {
     }
     const tables = priorTables(prior);
     if (usesReweighting(problem, o.reweight, 'options.xgp.reweight')) {
-      const out = await runReweighted(ctx, xgpPath(problem, tables, preconditioning(tables, lik.operator)), init, 'options.xgp', ctx.population);
+      const out = await runReweighted(ctx, xgpPath(problem, tables, preconditioning(tables, lik.operator)), init, ctx.population);
       return { ...out, settings: { algorithm: settings.algorithm, ...out.settings } };
     }
     settings.reweighting = plainNote(problem, o.reweight);
@@ -132,12 +134,21 @@ export const xgp: Sampler = {
     let totalSteps = 0;
     let stepOffset = 0;
     let lastH = 0;
+    const stageStep = (i: number) => ctx.stepSize ?? gaussianBiasStep(1 / stats.vMin + opNormSq / etas[i + 1] ** 2, eps).value;
+    const stageSteps = gammas.map((g, i) => Math.max(1, Math.ceil(stageTime(g) / stageStep(i))));
+    const wanted = stageSteps.reduce((a, b) => a + b, 0);
+    const warnings: string[] = [];
+    if (wanted > MAX_ANNEAL_STEPS && o.stageTime === undefined) {
+      // Every stage shortened by the same factor: the cap is loud, never a silent truncation.
+      const f = MAX_ANNEAL_STEPS / wanted;
+      for (let i = 0; i < stageSteps.length; i++) stageSteps[i] = Math.max(1, Math.floor(stageSteps[i] * f));
+      warnings.push(`the stage times ask for ${wanted} steps; every stage was shortened ×${f.toPrecision(2)} to the cap of ${MAX_ANNEAL_STEPS}: the χ² contraction of each stage is not certified (use the reweighted default, or pass stageTime)`);
+    }
     for (let i = 0; i < N - 1; i++) {
       yi = bridgeStep(lik.y, yi, v[i], v[i + 1], await zeta(i + 1));
       const c = 1 / etas[i + 1] ** 2;
-      const L = 1 / stats.vMin + c * opNormSq;
-      const h = ctx.stepSize ?? gaussianBiasStep(L, eps).value;
-      const steps = Math.max(1, Math.ceil(stageTime(gammas[i]) / h));
+      const h = stageStep(i);
+      const steps = stageSteps[i];
       state = await ctx.runPhase({ name: `stage ${i + 1}/${N - 1}`, stream: Streams.phaseBase, stepOffset, schedule: constantSchedule(steps, { h, c }), y: yi, yPerChain: true, prior: tables }, state);
       stepOffset += steps;
       totalSteps += steps;
@@ -149,6 +160,6 @@ export const xgp: Sampler = {
       rule: 'h_i = 2ε/((1+ε)L_i), L_i = 1/v_min + ‖A‖²/η_{i+1}²: Gaussian-bias step per stage (value shown: the last stage)',
     };
     settings.steps = { value: totalSteps, origin: 'default', rule: 'Σ_i ⌈T_i/h_i⌉ over the N−1 stages' };
-    return { state, settings, final: { schedule: constantSchedule(1, { h: lastH, c: 1 / (eta * eta) }), prior: tables } };
+    return { state, settings, final: { schedule: constantSchedule(1, { h: lastH, c: 1 / (eta * eta) }), prior: tables }, warnings };
   },
 };

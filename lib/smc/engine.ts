@@ -227,7 +227,8 @@ function tuned(w: Walk, h: number): number {
 export async function planPath(ctx: SmcContext, path: SmcPath): Promise<SmcPlan> {
   const t0 = performance.now();
   const P = ctx.settings.pilotChains;
-  const run: RunContext = { ...ctx.run, device: 'cpu', chainOffset: 0, onProgress: undefined };
+  // The pilot runs on the CPU whatever the device, so the plan (and hence the samples) do not depend on it.
+  const run: RunContext = { ...ctx.run, device: 'cpu', chainOffset: 0 };
   const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.pilot, resampleStream: Streams.pilotResample, stepOffset: 0, accepted: TARGET_ACCEPTANCE };
   const exact = await start(walk, { seed: ctx.run.seed, chainOffset: 0 }, P);
   const init = exact ?? { chains: P, dim: path.tables.dim, x: await drawNormals({ seed: ctx.run.seed, stream: Streams.pilot, chainOffset: 0 }, P, path.tables.dim), status: new Int32Array(P).fill(-1) };

@@ -30,6 +30,8 @@ interface SampleFlags {
   png?: string;
   json?: boolean;
   divergence: 'report' | 'error';
+  strict?: boolean;
+  population?: number;
   draws?: number;
   thin?: number;
   set: Record<string, unknown>;
@@ -50,6 +52,8 @@ export function registerSample(program: Command): void {
     .option('--step-size <h>', 'step size (overrides the derived default)', numberOption('--step-size'))
     .option('--accuracy <eps>', 'accuracy target of the derived defaults', numberOption('--accuracy'))
     .option('--divergence <mode>', 'report | error', 'report')
+    .option('--strict', 'exit 3 (and write nothing) when the run fails its own accuracy checks')
+    .option('--population <n>', 'reweighted samplers: island size (chains that weigh and resample together)', intOption('--population'))
     .option('--draws <n>', 'convergence draws after sampling (split-R̂, ESS)', intOption('--draws'))
     .option('--thin <n>', 'steps between convergence draws', intOption('--thin'))
     .option('--set <key=value>', "a sampler option, e.g. --set kappa=50 --set schedule=cosine --set 'x0=[0,1]' (repeatable)", collectSetting, {})
@@ -75,6 +79,8 @@ export function registerSample(program: Command): void {
           stepSize: flags.stepSize,
           accuracy: flags.accuracy,
           divergence: flags.divergence,
+          strict: flags.strict === true,
+          population: flags.population,
           draws: flags.draws,
           thin: flags.thin,
           ...(Object.keys(flags.set).length > 0 ? { [flags.sampler]: flags.set } : {}),
@@ -82,6 +88,7 @@ export function registerSample(program: Command): void {
           onProgress: progress.onProgress,
         });
         progress.stop();
+        for (const w of result.summary.warnings) process.stderr.write(`langevin: warning: ${w}\n`);
         if (flags.out) writeNpyFile(flags.out, result.samples, result.shape);
         const pngs = flags.png !== undefined && shape ? writeImages(flags.png, result.samples, result.status, shape) : [];
         const summary = { ...result.summary, out: flags.out ?? null, ...(pngs.length > 0 ? { png: pngs } : {}) };
@@ -105,6 +112,12 @@ function printSummary(s: Awaited<ReturnType<typeof sample>>['summary'] & { out: 
   if (ex) {
     lines.push(`  vs exact posterior: mean |z| max ${ex.meanZMax.toFixed(2)}, covariance rel. error ${ex.covarianceRelError.toFixed(3)}, mode-weight TV ${ex.modeWeights.totalVariation.toFixed(3)}`);
   }
+  const rw = s.diagnostics.reweighting;
+  if (rw) {
+    lines.push(`  reweighting: ${rw.levels} levels, ${rw.islands} island(s) of ${rw.islandSize}, min ESS ${(100 * rw.minEss).toFixed(0)} %, ${rw.resamples} resamplings, final acceptance ${rw.acceptance.toFixed(2)}`);
+    if (rw.logEvidence !== undefined) lines.push(`  log evidence log p(y): ${rw.logEvidence.toFixed(4)}${rw.logEvidenceSd !== undefined ? ` (islands' sd ${rw.logEvidenceSd.toFixed(4)})` : ''}`);
+  }
+  lines.push(s.warnings.length === 0 ? '  checks: passed' : `  checks: ${s.warnings.length} warning(s), see stderr`);
   if (s.out) lines.push(`  samples: ${s.out}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
