@@ -282,3 +282,65 @@ test('refusals: own initial states, plain-schedule options, and reweighting a sc
   const r = await sample(scoreProblem, { sampler: 'dalmc', chains: 4, steps: 20 });
   t.regex(r.summary.settings.reweighting as string, /unavailable: a score model has no log-density/);
 });
+
+// ---- loud failure ----------------------------------------------------------------------------------
+
+test('a run that fails its own checks says so: plain LMC on separated modes warns, strict rejects with the result attached', async (t) => {
+  const problem = parseGmmProblem(separatedModes({ seed: 3, d: 16, kind: 'diagonal', condition: 30, operator: 'mask', noiseStd: 0.05 }));
+  const r = await sample(problem, { sampler: 'lmc', chains: 500, seed: 1, device: 'cpu' });
+  t.true(r.summary.warnings.some((w) => w.startsWith('mode weights are wrong')), r.summary.warnings.join('\n'));
+  const err = await t.throwsAsync(sample(problem, { sampler: 'lmc', chains: 500, seed: 1, device: 'cpu', strict: true }), { instanceOf: LangevinError });
+  t.is(err?.code, 'E_INACCURATE');
+  const attached = err?.result as typeof r;
+  t.deepEqual(Array.from(attached.samples), Array.from(r.samples), 'the failed run is attached, identical');
+  // The same problem with the reweighted default passes every check.
+  const ok = await sample(problem, { sampler: 'almc', chains: 1000, seed: 1, device: 'cpu', strict: true });
+  t.deepEqual(ok.summary.warnings, []);
+});
+
+test('a capped run warns: the plain samplers and LMC never hit a cap silently', async (t) => {
+  const problem = parseGmmProblem(separatedModes({ seed: 4, d: 16, kind: 'full', condition: 100, operator: 'dense', noiseStd: 0.01 }));
+  // The plain annealing's bounds ask for more steps than the cap here (4 chains keep it quick).
+  for (const sampler of ['almc', 'dalmc', 'xgp'] as const) {
+    const r = await sample(problem, { sampler, chains: 4, seed: 1, device: 'cpu', [sampler]: { reweight: false } });
+    t.true(r.summary.warnings.some((w) => /cap/.test(w)), `${sampler}: ${r.summary.warnings.join(' | ')}`);
+  }
+});
+
+test('DALMC without a likelihood is checked against the prior, not the posterior', async (t) => {
+  const problem = parseGmmProblem(separatedModes({ seed: 1, d: 2, kind: 'isotropic', operator: 'dense', m: 1, noiseStd: 0.3 }));
+  const r = await sample(problem, { sampler: 'dalmc', chains: 2000, seed: 1, device: 'cpu', dalmc: { likelihood: false } });
+  const e = r.summary.diagnostics.exact!;
+  t.deepEqual(e.modeWeights.exact.map((w) => +w.toFixed(9)), [0.9, 0.1]);
+  t.true(e.modeWeights.totalVariation < 0.03, `TV ${e.modeWeights.totalVariation}`);
+  t.is(r.summary.diagnostics.residual, undefined, 'no residual against a likelihood the run ignored');
+  t.deepEqual(r.summary.warnings, []);
+  // A prior's evidence is 1: log Ẑ ≈ 0.
+  t.true(Math.abs(r.summary.diagnostics.reweighting!.logEvidence!) < 0.05, `log Ẑ ${r.summary.diagnostics.reweighting!.logEvidence}`);
+});
+
+test('CLI: warnings go to stderr; --strict exits 3 and writes nothing', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'langevin-strict-'));
+  const file = join(dir, 'problem.json');
+  writeFileSync(file, JSON.stringify(separatedModes({ seed: 3, d: 16, kind: 'diagonal', condition: 30, operator: 'mask', noiseStd: 0.05 })));
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(process.execPath, [cli, 'sample', file, '--sampler', 'lmc', '--chains', '400', ...args], { timeout: 120_000 }, (err, _out, stderr) =>
+        resolve({ code: err ? (((err as { code?: number }).code as number) ?? 1) : 0, stderr }),
+      ),
+    );
+  const loose = await run(['--out', join(dir, 'a.npy')]);
+  t.is(loose.code, 0);
+  t.regex(loose.stderr, /langevin: warning: mode weights are wrong/);
+  t.true(existsSync(join(dir, 'a.npy')));
+  const strict = await run(['--strict', '--out', join(dir, 'b.npy')]);
+  t.is(strict.code, 3);
+  t.regex(strict.stderr, /E_INACCURATE/);
+  t.false(existsSync(join(dir, 'b.npy')));
+});
