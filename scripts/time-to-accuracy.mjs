@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Time to accuracy: seconds for each sampler to reach mode weights within TV ≤ 0.05 of the exact
+// posterior at 2000 chains, per problem size of the hard suite (lib/bench/hardSuite.ts) — before
+// (the papers' plain annealing, reweight: false, and LMC) and after (the reweighted defaults).
+// Also the cheapest reweighted setting that reaches the same accuracy (moves per level 1, 2, 4…),
+// so "the default costs no more than 10× what the sampler needs" is measured, not assumed.
+//
+//   node scripts/time-to-accuracy.mjs [--limit 120] [--sizes 2,8,16,32,64] [--samplers lmc,almc,dalmc,xgp] [--json out.json]
+// Needs the build (npm run build). A plain run longer than --limit seconds is stopped and reported as "> limit".
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { separatedModes } from '../dist/lib/bench/hardSuite.js';
+import { parseProblem, sample } from '../dist/lib/index.js';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const limit = Number(args.limit ?? 120);
+const sizes = (args.sizes ?? '2,8,16,32,64').split(',').map(Number);
+const samplers = (args.samplers ?? 'lmc,almc,dalmc,xgp').split(',');
+const CHAINS = 2000;
+const TARGET = 0.05;
+
+// One problem per size: separated modes (6 prior sd) reweighted .9/.1 → .15/.85, harder as d grows.
+const SPECS = {
+  2: { seed: 1, d: 2, kind: 'isotropic', operator: 'dense', m: 1, noiseStd: 0.3 },
+  8: { seed: 2, d: 8, kind: 'full', condition: 30, operator: 'dense', noiseStd: 0.1 },
+  16: { seed: 3, d: 16, kind: 'diagonal', condition: 30, operator: 'mask', noiseStd: 0.05 },
+  32: { seed: 6, d: 32, kind: 'isotropic', operator: 'dense', noiseStd: 1 },
+  64: { seed: 4, d: 64, kind: 'full', condition: 100, operator: 'dense', noiseStd: 0.01 },
+};
+
+async function timed(problem, options) {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(new Error(`over ${limit} s`)), limit * 1000);
+  const t0 = performance.now();
+  try {
+    const r = await sample(problem, { chains: CHAINS, seed: 1, device: 'cpu', signal: ac.signal, ...options });
+    const e = r.summary.diagnostics.exact;
+    const steps = r.summary.diagnostics.reweighting?.totalSteps ?? r.summary.phases.reduce((s, p) => s + p.steps, 0);
+    return { seconds: (performance.now() - t0) / 1000, tv: e.modeWeights.totalVariation, modeMeanZ: e.modeMeanZMax, steps, warnings: r.summary.warnings.length };
+  } catch (err) {
+    if (err?.code === 'E_ABORTED') return { seconds: limit, tv: null, aborted: true };
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const rows = [];
+for (const d of sizes) {
+  const problem = parseProblem(separatedModes(SPECS[d]));
+  for (const s of samplers) {
+    const row = { d, sampler: s };
+    if (s === 'lmc') {
+      row.before = await timed(problem, { sampler: 'lmc' });
+    } else {
+      row.before = await timed(problem, { sampler: s, [s]: { reweight: false } });
+      row.after = await timed(problem, { sampler: s });
+      // The cheapest setting of the same sampler that reaches the target: moves per level 1, 2, 4, ….
+      for (const moves of [1, 2, 4, 8]) {
+        const r = await timed(problem, { sampler: s, steps: moves });
+        if (r.tv !== null && r.tv <= TARGET && r.modeMeanZ < 5) {
+          row.cheapest = { moves, ...r };
+          break;
+        }
+      }
+    }
+    rows.push(row);
+    console.error(JSON.stringify(row));
+  }
+}
+
+const fmt = (r) => (r === undefined ? '—' : r.aborted ? `> ${limit} s (stopped)` : `${r.seconds.toFixed(1)} s, TV ${r.tv.toFixed(3)}${r.tv <= TARGET ? '' : ' ✗'}, ${r.steps} steps`);
+const lines = [
+  `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; node ${process.version}; ${CHAINS} chains, seed 1, CPU backend.`,
+  '',
+  '| d | sampler | before: plain (paper) default | after: reweighted default | cheapest reweighted setting with TV ≤ 0.05 | default steps / cheapest |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...rows.map((r) => `| ${r.d} | ${r.sampler} | ${fmt(r.before)} | ${fmt(r.after)} | ${r.cheapest ? `${r.cheapest.moves} move(s)/level: ${fmt(r.cheapest)}` : '—'} | ${r.cheapest && r.after ? (r.after.steps / r.cheapest.steps).toFixed(1) + '×' : '—'} |`),
+];
+console.log(lines.join('\n'));
+if (args.json) writeFileSync(args.json, JSON.stringify({ chains: CHAINS, target: TARGET, limit, rows }, null, 2));
