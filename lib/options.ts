@@ -24,6 +24,13 @@ export interface SampleOptions {
   steps?: number;
   /** Override of the theorem-derived step size. */
   stepSize?: number;
+  /**
+   * A bound on a default run's cost: total Langevin steps, or seconds. Where the defaults ask for
+   * more, the run is shortened (reweighted samplers: fewer moves per level; LMC: fewer steps) and
+   * says so in summary.warnings. A seconds budget depends on the machine; the summary records the
+   * steps it came to, which reproduce the run. Not with `steps`.
+   */
+  budget?: { steps?: number; seconds?: number };
   /** Accuracy target ε of the default step sizes (default 0.05). */
   accuracy?: number;
   /** Initial states (default: the sampler's own). */
@@ -66,6 +73,7 @@ export interface ResolvedOptions {
   threads: number;
   steps?: number;
   stepSize?: number;
+  budget?: { steps?: number; seconds?: number };
   accuracy: number;
   init?: InitSpec;
   divergence: 'report' | 'error';
@@ -78,7 +86,7 @@ export interface ResolvedOptions {
   samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'strict', 'almc', 'xgp', 'dalmc']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'strict', 'budget', 'almc', 'xgp', 'dalmc']);
 
 type Check = (field: string, v: unknown) => unknown;
 const pos: Check = (f, v) => positive(f, v);
@@ -140,6 +148,19 @@ function positive(field: string, v: unknown, max = Infinity): number {
   return v;
 }
 
+function budgetOf(v: unknown, steps: unknown): ResolvedOptions['budget'] {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid('E_OPTION', 'options.budget', '{ steps?, seconds? }', v);
+  for (const k of Object.keys(v)) if (k !== 'steps' && k !== 'seconds') throw new LangevinError('E_OPTION', `options.budget.${k}: unknown (known: steps, seconds)`, `options.budget.${k}`);
+  const b = v as { steps?: unknown; seconds?: unknown };
+  if (b.steps === undefined && b.seconds === undefined) throw invalid('E_OPTION', 'options.budget', 'steps or seconds', v);
+  if (steps !== undefined) throw new LangevinError('E_OPTION', 'options.budget: bounds the default run length; with options.steps the length is given already (give one of them)', 'options.budget');
+  return {
+    steps: b.steps === undefined ? undefined : integer('options.budget.steps', b.steps, 1, 100_000_000),
+    seconds: b.seconds === undefined ? undefined : positive('options.budget.seconds', b.seconds),
+  };
+}
+
 export function resolveOptions(options: SampleOptions | undefined): ResolvedOptions {
   const o = (options ?? {}) as Record<string, unknown>;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw invalid('E_OPTION', 'options', 'an object', o);
@@ -167,6 +188,7 @@ export function resolveOptions(options: SampleOptions | undefined): ResolvedOpti
     accuracy: o.accuracy === undefined ? 0.05 : positive('options.accuracy', o.accuracy, 1),
     init: o.init as InitSpec | undefined,
     divergence,
+    budget: budgetOf(o.budget, o.steps),
     strict: o.strict === undefined ? false : (bool('options.strict', o.strict) as boolean),
     population: o.population === undefined ? 1024 : integer('options.population', o.population, 16, 1 << 20),
     draws: o.draws === undefined ? 0 : integer('options.draws', o.draws, 0, 100_000),

@@ -91,6 +91,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
       run,
       accuracy: opts.accuracy,
       steps: opts.steps,
+      budget: opts.budget,
       stepSize: opts.stepSize,
       samplerOptions: opts.samplerOptions,
       userInit: opts.init !== undefined,

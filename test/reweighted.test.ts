@@ -344,3 +344,21 @@ test('CLI: warnings go to stderr; --strict exits 3 and writes nothing', async (t
   t.regex(strict.stderr, /E_INACCURATE/);
   t.false(existsSync(join(dir, 'b.npy')));
 });
+
+test('budget: shortens a default run loudly, and the steps it came to reproduce it', async (t) => {
+  const problem = parseGmmProblem(separatedModes({ seed: 2, d: 8, kind: 'full', condition: 30, operator: 'dense', noiseStd: 0.1 }));
+  const full = await sample(problem, { sampler: 'almc', chains: 500, seed: 1 });
+  const cut = await sample(problem, { sampler: 'almc', chains: 500, seed: 1, budget: { steps: 30 } });
+  t.true(cut.summary.diagnostics.reweighting!.totalSteps <= 30, `${cut.summary.diagnostics.reweighting!.totalSteps} steps`);
+  t.true(cut.summary.diagnostics.reweighting!.totalSteps < full.summary.diagnostics.reweighting!.totalSteps);
+  t.true(cut.summary.warnings.some((w) => w.startsWith('budget:')));
+  const timed = await sample(problem, { sampler: 'lmc', chains: 200, seed: 1, budget: { seconds: 0.05 } });
+  const ran = (timed.summary.settings.steps as { value: number }).value;
+  t.true(timed.summary.warnings.some((w) => w.startsWith('budget:')));
+  const again = await sample(problem, { sampler: 'lmc', chains: 200, seed: 1, steps: ran });
+  t.deepEqual(Array.from(again.samples), Array.from(timed.samples), `steps: ${ran} reproduces the timed run`);
+  const e = await t.throwsAsync(sample(problem, { sampler: 'lmc', steps: 10, budget: { steps: 5 } }), { instanceOf: LangevinError });
+  t.is(e?.field, 'options.budget');
+  const e2 = await t.throwsAsync(sample(problem, { sampler: 'xgp', xgp: { reweight: false }, budget: { seconds: 5 } }), { instanceOf: LangevinError });
+  t.is(e2?.field, 'options.budget.seconds');
+});

@@ -19,7 +19,7 @@ import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler } from './types.js';
-import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
+import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { defaultStepCap } from './lmc.js';
@@ -98,7 +98,7 @@ export const almc: Sampler = {
     const userDelta = ctx.stepSize ?? o.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value },
-      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)) },
+      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.almc') },
     );
     state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase + 1, schedule }, state);
     const settings: Record<string, Setting | string> = {

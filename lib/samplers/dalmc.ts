@@ -15,7 +15,7 @@ import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import { actionBound, annealSchedule, stiffness } from './anneal.js';
 import type { Sampler, SamplerContext } from './types.js';
-import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
+import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { defaultStepCap } from './lmc.js';
@@ -150,7 +150,7 @@ export const dalmc: Sampler = {
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },
-      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)) },
+      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.dalmc') },
     );
     const start = base && !ctx.userInit ? await base.draw(init) : init;
     const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik, prior: base?.tables }, start);

@@ -11,6 +11,9 @@ import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import type { Sampler } from './types.js';
+import type { ChainState } from '../chains.js';
+import { divergenceReport } from '../chains.js';
+import { runPhase } from '../phase.js';
 
 /** Longest default run; beyond it the run warns that the accuracy target was not reached. */
 export const MAX_DEFAULT_STEPS = 200_000;
@@ -67,11 +70,38 @@ export const lmc: Sampler = {
       warnings.push(`run length capped at ${cap} steps where the contraction bound asks for ${steps.value}: the accuracy target ε = ${eps} is not certified (pass steps, or a larger accuracy)`);
       steps = { ...steps, value: cap, rule: `${steps.rule}; capped at ${cap}` };
     }
-    const settings: Record<string, Setting | string> = { stepSize: h, steps, curvature: describeCurvature(curv) };
+    const budget = ctx.budget;
+    if (budget?.steps !== undefined && steps.value > budget.steps) {
+      warnings.push(`budget: ${budget.steps} steps of the ${steps.value} the contraction bound asks for — the accuracy target ε = ${eps} is not certified`);
+      steps = { ...steps, value: budget.steps, rule: `${steps.rule}; limited by the budget to ${budget.steps}` };
+    }
     // An unstable user step still runs (divergence is then reported per chain), but says why.
     if (h.value * curv.L >= 2) warnings.push(`stepSize ${h.value} ≥ 2/L = ${2 / curv.L}: ULA is unstable in the stiffest direction`);
     const c = problem.likelihood ? 1 / problem.likelihood.noiseStd ** 2 : 0;
-    const state = await ctx.runPhase({ name: 'langevin', stream: Streams.phaseBase, schedule: constantSchedule(steps.value, { h: h.value, c }) }, init);
+    let state: ChainState;
+    if (budget?.seconds === undefined) {
+      state = await ctx.runPhase({ name: 'langevin', stream: Streams.phaseBase, schedule: constantSchedule(steps.value, { h: h.value, c }) }, init);
+    } else {
+      // In chunks, stopping at the first chunk boundary past the budget: the steps' noise keys are
+      // those of one long phase, so the summary's step count reproduces the run.
+      const t0 = performance.now();
+      const chunk = Math.max(1, Math.ceil(steps.value / 50));
+      let done = 0;
+      state = init;
+      while (done < steps.value && (performance.now() - t0) / 1000 < budget.seconds) {
+        const n = Math.min(chunk, steps.value - done);
+        state = await runPhase(ctx.run, { name: 'langevin', stream: Streams.phaseBase, stepOffset: done, schedule: constantSchedule(n, { h: h.value, c }) }, state);
+        done += n;
+      }
+      ctx.record({ name: 'langevin', steps: done, seconds: (performance.now() - t0) / 1000, diverged: divergenceReport(state.status).diverged });
+      if (done < steps.value) {
+        warnings.push(`budget: ${budget.seconds} s ran ${done} of the ${steps.value} steps the contraction bound asks for — the accuracy target ε = ${eps} is not certified (steps: ${done} reproduces this run)`);
+        steps = { ...steps, value: done, rule: `${steps.rule}; ${done} run within the ${budget.seconds} s budget` };
+      }
+    }
+    const settings: Record<string, Setting | string> = { stepSize: h, steps, curvature: describeCurvature(curv) };
+    // An unstable user step still runs (divergence is then reported per chain), but says why.
+    if (h.value * curv.L >= 2) warnings.push(`stepSize ${h.value} ≥ 2/L = ${2 / curv.L}: ULA is unstable in the stiffest direction`);
     const final = { schedule: constantSchedule(1, { h: h.value, c }) };
     return { state, settings, final, warnings };
   },

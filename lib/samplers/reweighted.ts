@@ -8,7 +8,7 @@ import { LangevinError } from '../errors.js';
 import { checkMemory } from '../memory.js';
 import { priorStats } from '../priorStats.js';
 import { constantSchedule } from '../schedule.js';
-import { DEFAULT_SMC, planPath, runPlan } from '../smc/engine.js';
+import { DEFAULT_SMC, planPath, plannedSteps, runPlan, scalePlan } from '../smc/engine.js';
 import type { SmcSettings } from '../smc/engine.js';
 import type { SmcPath } from '../smc/paths.js';
 import type { Setting } from '../stepsize.js';
@@ -39,6 +39,16 @@ export function refusePlainOptions(options: object, plainOnly: readonly string[]
   for (const k of plainOnly)
     if ((options as Record<string, unknown>)[k] !== undefined)
       throw new LangevinError('E_OPTION', `${field}.${k}: applies to the paper's plain annealing; the reweighted run (the default) plans its own levels — pass reweight: false to use it`, `${field}.${k}`);
+}
+
+/**
+ * The plain annealing's step cap: the global cap, the image cap, and a budget in steps. A seconds
+ * budget cannot shorten a schedule planned to reach its end, so it is refused there.
+ */
+export function plainStepCap(ctx: SamplerContext, cap: number, field: string): number {
+  if (ctx.budget?.seconds !== undefined)
+    throw new LangevinError('E_OPTION', `options.budget.seconds: the plain annealing (${field}.reweight: false) runs a fixed schedule; give budget.steps (or use the reweighted default, which takes seconds)`, 'options.budget.seconds');
+  return Math.min(cap, ctx.budget?.steps ?? Infinity);
 }
 
 /** What the summary says when a sampler that could reweight does not. */
@@ -80,8 +90,21 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
     }),
     record: (info: Parameters<SamplerContext['record']>[0]) => ctx.record(info),
   };
-  const plan = await planPath(smcCtx, path);
+  let plan = await planPath(smcCtx, path);
   ctx.record({ name: 'pilot (plans the levels)', steps: 0, seconds: plan.pilot.seconds, diverged: 0 });
+  const warnings: string[] = [];
+  const wanted = plannedSteps(plan);
+  if (ctx.budget && ctx.steps === undefined) {
+    // Moves per level shrink to fit; the levels stay (they carry the weights). Time is predicted from
+    // the pilot's throughput (a whole island's move phases cost chains × steps at its rate, plus ~30 %).
+    const padded = (last - first + 1) * G;
+    let f = ctx.budget.steps !== undefined ? ctx.budget.steps / wanted : 1;
+    if (ctx.budget.seconds !== undefined) f = Math.min(f, Math.max(0, ctx.budget.seconds - plan.pilot.seconds) / (1.3 * plan.pilot.secondsPerChainStep * padded * wanted));
+    if (f < 1) {
+      plan = scalePlan(plan, f);
+      warnings.push(`budget: moves per level scaled ×${f.toPrecision(2)} (${plannedSteps(plan)} of the ${wanted} steps the plan asks for); the weights still follow every level, but within-mode mixing after resampling is shorter than the rule asks${plannedSteps(plan) > wanted * f + 1 ? ' — one move per level is the least, so the budget is exceeded' : ''}`);
+    }
+  }
   const { state, report } = await runPlan(smcCtx, path, plan, ctx.run.chainOffset, init.chains);
   const user = (v: number | undefined, what: string): Setting | undefined => (v === undefined ? undefined : { value: v, origin: 'user', rule: `given by the user (${what})` });
   const out: Record<string, Setting | string> = {
@@ -101,7 +124,6 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
     },
     steps: { value: report.totalSteps, origin: 'default', rule: 'moves over all levels plus the final moves (each a gradient and a log-density evaluation)' },
   };
-  const warnings: string[] = [];
   if (plan.capped > 0)
     warnings.push(`moves were capped at ${settings.maxMoves} on ${plan.capped} of ${report.levels} levels: within-mode mixing is incomplete there (no preconditioner for this prior; pass steps for more moves per level)`);
   const l = path.level(1);

@@ -21,6 +21,8 @@ export interface SamplerContext {
   readonly accuracy: number;
   /** User overrides (undefined when not given). */
   readonly steps?: number;
+  /** A bound on the default run's cost (options.budget). */
+  readonly budget?: { readonly steps?: number; readonly seconds?: number };
   readonly stepSize?: number;
   /** The sampler's own options (options.almc, options.xgp, options.dalmc), validated. */
   readonly samplerOptions?: Readonly<Record<string, unknown>>;

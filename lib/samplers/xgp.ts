@@ -20,7 +20,7 @@ import { operatorRows } from '../types.js';
 import type { GmmPrior, Problem } from '../types.js';
 import { conditionOnNoisyCopy } from '../warmStartPrior.js';
 import type { Sampler } from './types.js';
-import { plainNote, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
+import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { xgpPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { MAX_ANNEAL_STEPS } from './almc.js';
@@ -138,11 +138,12 @@ export const xgp: Sampler = {
     const stageSteps = gammas.map((g, i) => Math.max(1, Math.ceil(stageTime(g) / stageStep(i))));
     const wanted = stageSteps.reduce((a, b) => a + b, 0);
     const warnings: string[] = [];
-    if (wanted > MAX_ANNEAL_STEPS && o.stageTime === undefined) {
+    const cap = plainStepCap(ctx, MAX_ANNEAL_STEPS, 'options.xgp');
+    if (wanted > cap && o.stageTime === undefined) {
       // Every stage shortened by the same factor: the cap is loud, never a silent truncation.
-      const f = MAX_ANNEAL_STEPS / wanted;
+      const f = cap / wanted;
       for (let i = 0; i < stageSteps.length; i++) stageSteps[i] = Math.max(1, Math.floor(stageSteps[i] * f));
-      warnings.push(`the stage times ask for ${wanted} steps; every stage was shortened ×${f.toPrecision(2)} to the cap of ${MAX_ANNEAL_STEPS}: the χ² contraction of each stage is not certified (use the reweighted default, or pass stageTime)`);
+      warnings.push(`the stage times ask for ${wanted} steps; every stage was shortened ×${f.toPrecision(2)} to the cap of ${cap}: the χ² contraction of each stage is not certified (use the reweighted default, or pass stageTime)`);
     }
     for (let i = 0; i < N - 1; i++) {
       yi = bridgeStep(lik.y, yi, v[i], v[i + 1], await zeta(i + 1));

@@ -67,7 +67,23 @@ export interface SmcPlan {
   readonly warmUp?: { h: number; moves: number };
   /** Levels whose moves hit maxMoves (within-mode mixing incomplete there). */
   readonly capped: number;
-  readonly pilot: { chains: number; seconds: number; acceptance: number };
+  readonly pilot: { chains: number; seconds: number; acceptance: number; secondsPerChainStep: number };
+}
+
+/** Moves the plan asks for: warm-up, every level's and the final ones. */
+export function plannedSteps(plan: SmcPlan): number {
+  return plan.levels.reduce((s, l) => s + l.moves, 0) + plan.final.moves + (plan.warmUp?.moves ?? 0);
+}
+
+/** The plan with every level's moves scaled by f < 1 (at least one each): the levels, which carry the weights, stay. */
+export function scalePlan(plan: SmcPlan, f: number): SmcPlan {
+  const scale = (m: number) => Math.max(1, Math.floor(m * f));
+  return {
+    ...plan,
+    levels: plan.levels.map((l) => ({ ...l, moves: scale(l.moves) })),
+    final: { ...plan.final, moves: scale(plan.final.moves) },
+    warmUp: plan.warmUp && { ...plan.warmUp, moves: scale(plan.warmUp.moves) },
+  };
 }
 
 export interface SmcReport {
@@ -115,6 +131,7 @@ interface Walk {
   resampleStream: number;
   stepOffset: number;
   accepted: number; // mean acceptance of the last move block
+  moveSeconds: number; // time in move phases (the pilot's throughput predicts the run's)
 }
 
 function levels(path: SmcPath, s: readonly number[]): { a: number; b2: number }[] {
@@ -151,12 +168,14 @@ async function move(w: Walk, s: number, h: number, moves: number, name: string):
   if (moves <= 0) return;
   const l = w.path.level(s);
   const precond = w.path.precond?.at(l.a, l.b2, l.c).factor;
+  const t0 = performance.now();
   const out = await runPhase(
     w.run,
     { name, stream: w.stream, stepOffset: w.stepOffset, schedule: constantSchedule(moves, { h, a: l.a, b2: l.b2, c: l.c }), prior: w.path.tables, noLikelihood: l.c === 0, precond, mala: true },
     w.pop.state,
   );
   w.stepOffset += moves;
+  w.moveSeconds += (performance.now() - t0) / 1000;
   let acc = 0, live = 0;
   for (let c = 0; c < out.chains; c++) {
     if (out.status[c] >= 0 || w.pop.logw[c] === -Infinity) continue;
@@ -229,7 +248,7 @@ export async function planPath(ctx: SmcContext, path: SmcPath): Promise<SmcPlan>
   const P = ctx.settings.pilotChains;
   // The pilot runs on the CPU whatever the device, so the plan (and hence the samples) do not depend on it.
   const run: RunContext = { ...ctx.run, device: 'cpu', chainOffset: 0 };
-  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.pilot, resampleStream: Streams.pilotResample, stepOffset: 0, accepted: TARGET_ACCEPTANCE };
+  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.pilot, resampleStream: Streams.pilotResample, stepOffset: 0, accepted: TARGET_ACCEPTANCE, moveSeconds: 0 };
   const exact = await start(walk, { seed: ctx.run.seed, chainOffset: 0 }, P);
   const init = exact ?? { chains: P, dim: path.tables.dim, x: await drawNormals({ seed: ctx.run.seed, stream: Streams.pilot, chainOffset: 0 }, P, path.tables.dim), status: new Int32Array(P).fill(-1) };
   walk.pop = new Population(init, P, 0);
@@ -262,7 +281,7 @@ export async function planPath(ctx: SmcContext, path: SmcPath): Promise<SmcPlan>
   }
   if (s < 1) planned.push({ s: 1, h, moves: movesFor(ctx, h, walk.accepted, curvatureAt(walk, 1).min, ctx.settings.decorrelation).moves });
   const fin = movesFor(ctx, h, walk.accepted, curvatureAt(walk, 1).min, ctx.settings.finalDecorrelation);
-  return { levels: planned, final: { h, moves: fin.moves }, warmUp, capped, pilot: { chains: P, seconds: (performance.now() - t0) / 1000, acceptance: walk.accepted } };
+  return { levels: planned, final: { h, moves: fin.moves }, warmUp, capped, pilot: { chains: P, seconds: (performance.now() - t0) / 1000, acceptance: walk.accepted, secondsPerChainStep: walk.moveSeconds / Math.max(1, P * walk.stepOffset) } };
 }
 
 /**
@@ -275,7 +294,7 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
   const lastIsland = Math.floor((chainOffset + chains - 1) / G);
   const padded = (lastIsland - firstIsland + 1) * G;
   const run: RunContext = { ...ctx.run, chainOffset: firstIsland * G };
-  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.moves, resampleStream: Streams.resample, stepOffset: 0, accepted: 0 };
+  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.moves, resampleStream: Streams.resample, stepOffset: 0, accepted: 0, moveSeconds: 0 };
   const t0 = performance.now();
   const exact = await start(walk, { seed: ctx.run.seed, chainOffset: run.chainOffset }, padded);
   let init = exact;
