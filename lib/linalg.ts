@@ -293,3 +293,27 @@ export function spectralNormSquared(
 export function operatorNorm(a: Float64Array, m: number, n: number, options: PowerIterationOptions = {}): number {
   return Math.sqrt(spectralNormSquared(a, m, n, options));
 }
+
+/**
+ * A random orthonormal basis of R^d (Gram–Schmidt on d vectors of draws from `normal`, taken in
+ * order), as the columns of a d×d row-major matrix.
+ */
+export function randomOrthonormal(d: number, normal: () => number): Float64Array {
+  const q = new Float64Array(d * d);
+  const cols: Float64Array[] = [];
+  for (let j = 0; j < d; j++) {
+    const v = Float64Array.from({ length: d }, normal);
+    for (const u of cols) {
+      let dot = 0;
+      for (let i = 0; i < d; i++) dot += v[i] * u[i];
+      for (let i = 0; i < d; i++) v[i] -= dot * u[i];
+    }
+    let n = 0;
+    for (let i = 0; i < d; i++) n += v[i] * v[i];
+    n = Math.sqrt(n);
+    for (let i = 0; i < d; i++) v[i] /= n;
+    cols.push(v);
+    for (let i = 0; i < d; i++) q[i * d + j] = v[i];
+  }
+  return q;
+}

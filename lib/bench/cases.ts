@@ -6,6 +6,7 @@
 import type { GmmPrior, ImageShape, Operator } from '../types.js';
 import { blurOperator, gaussianKernel } from '../imaging/kernels.js';
 import { mulberry32, normalFrom } from '../prng.js';
+import { randomOrthonormal } from '../linalg.js';
 
 export const FAMILY_NAMES = ['gaussian', 'gmm-diag', 'gmm-full', 'mask', 'blur', 'dense'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];
@@ -209,25 +210,11 @@ export function maskIndices(d: number): Int32Array {
 
 /** Random SPD matrix Q diag(λ) Qᵀ with λ evenly spread in [lo, hi]. */
 function randomSpd(d: number, lo: number, hi: number, r: () => number): Float64Array {
-  const q: Float64Array[] = [];
-  for (let i = 0; i < d; i++) {
-    const v = Float64Array.from({ length: d }, () => normal(r));
-    for (const u of q) {
-      let dot = 0;
-      for (let j = 0; j < d; j++) dot += v[j] * u[j];
-      for (let j = 0; j < d; j++) v[j] -= dot * u[j];
-    }
-    let n = 0;
-    for (let j = 0; j < d; j++) n += v[j] * v[j];
-    n = Math.sqrt(n);
-    for (let j = 0; j < d; j++) v[j] /= n;
-    q.push(v);
-  }
+  const q = randomOrthonormal(d, () => normal(r));
   const out = new Float64Array(d * d);
   for (let k = 0; k < d; k++) {
     const lam = d === 1 ? hi : lo + ((hi - lo) * k) / (d - 1);
-    const u = q[k];
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] += lam * u[i] * u[j];
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] += lam * q[i * d + k] * q[j * d + k];
   }
   return out;
 }

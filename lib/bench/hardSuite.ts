@@ -4,7 +4,7 @@
 // covariances, underdetermined operators, small noise, and Gaussian priors under blur. Problems are
 // raw problem-file JSON (so they also exercise parsing), built from a seed.
 import { applyOperator } from '../applyOperator.js';
-import { cholesky, choleskySolve } from '../linalg.js';
+import { cholesky, choleskySolve, randomOrthonormal } from '../linalg.js';
 import { exactPosteriorOf } from '../posterior.js';
 import { parseOperator } from '../problem/parseOperator.js';
 import { parseProblem } from '../problem/parseProblem.js';
@@ -31,27 +31,6 @@ export interface SeparatedModesSpec {
   posteriorWeights?: [number, number];
 }
 
-/** A random orthonormal basis (Gram–Schmidt on normal draws), as columns of a d×d row-major matrix. */
-function randomOrthonormal(d: number, r: () => number): Float64Array {
-  const q = new Float64Array(d * d);
-  const cols: Float64Array[] = [];
-  for (let j = 0; j < d; j++) {
-    const v = Float64Array.from({ length: d }, () => normalFrom(r));
-    for (const u of cols) {
-      let dot = 0;
-      for (let i = 0; i < d; i++) dot += v[i] * u[i];
-      for (let i = 0; i < d; i++) v[i] -= dot * u[i];
-    }
-    let n = 0;
-    for (let i = 0; i < d; i++) n += v[i] * v[i];
-    n = Math.sqrt(n);
-    for (let i = 0; i < d; i++) v[i] /= n;
-    cols.push(v);
-    for (let i = 0; i < d; i++) q[i * d + j] = v[i];
-  }
-  return q;
-}
-
 /** Eigenvalues spread log-uniformly over [hi/condition, hi] (ends included). */
 function spectrum(d: number, hi: number, condition: number): number[] {
   return Array.from({ length: d }, (_, i) => hi * condition ** (-(d === 1 ? 0 : i / (d - 1))));
@@ -74,7 +53,7 @@ function covariance(kind: CovarianceKind, d: number, condition: number, r: () =>
     for (let i = 0; i < d; i++) m[i * d + i] = lam[i];
     return { json: { v: lam }, matrix: m };
   }
-  const q = randomOrthonormal(d, r);
+  const q = randomOrthonormal(d, () => normalFrom(r));
   for (let i = 0; i < d; i++)
     for (let j = 0; j <= i; j++) {
       let s = 0;

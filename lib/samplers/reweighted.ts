@@ -118,9 +118,9 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
       rule: `Metropolis-adjusted${report.preconditioned ? ', preconditioned by P = ((a²Σ̄ + b²I)⁻¹ + cAᵀA)⁻¹ (Σ̄ the components\' mean covariance),' : ''} Langevin moves; h from MALA's d^{−1/3} scaling, tuned by the pilot to acceptance ≈ 0.6 (value shown: the last level's)`,
     },
     movesPerLevel: user(ctx.steps, 'moves per level') ?? {
-      value: report.movesPerLevel.max,
+      value: report.movesPerLevel.afterResampling,
       origin: 'default',
-      rule: `M = ⌈ln(1/ρ)/(−ln(1 − h·acc·m))⌉ with ρ = ${settings.decorrelation} (${settings.finalDecorrelation} after the last level) and m the smallest curvature of a component in the moves' metric, capped at ${settings.maxMoves} (value shown: the most; total ${report.movesPerLevel.total} + ${plan.final.moves} final)`,
+      rule: `M = ⌈ln(1/ρ)/(−ln(1 − h·acc·m))⌉, m the smallest curvature of a component in the moves' metric: ρ = ${settings.decorrelation} where an island resampled (spreading its copies; value shown: the most), ρ = ${settings.tracking} elsewhere (at most ${report.movesPerLevel.tracking}), ρ = ${settings.finalDecorrelation} after the last level (${report.movesPerLevel.final}); capped at ${settings.maxMoves}`,
     },
     steps: { value: report.totalSteps, origin: 'default', rule: 'moves over all levels plus the final moves (each a gradient and a log-density evaluation)' },
   };

@@ -36,8 +36,10 @@ export interface SmcSettings {
   moves?: number;
   maxMoves: number;
   maxLevels: number;
-  /** Moves per level shrink a mode's correlation with the pre-move state to this… */
+  /** Moves at a level where an island resampled shrink a mode's correlation with the pre-move state to this (spreading the copies)… */
   decorrelation: number;
+  /** …where it did not (the chains are distinct already: the moves only track the level) to this… */
+  tracking: number;
   /** …and after the last level to this. */
   finalDecorrelation: number;
 }
@@ -50,13 +52,17 @@ export const DEFAULT_SMC: SmcSettings = {
   maxMoves: 200,
   maxLevels: 2000,
   decorrelation: 0.1,
+  tracking: 0.25,
   finalDecorrelation: 0.01,
 };
 
 export interface PlannedLevel {
   readonly s: number;
   readonly h: number;
+  /** Moves for an island that resampled at this level… */
   readonly moves: number;
+  /** …and for one that did not. */
+  readonly tracking: number;
 }
 
 export interface SmcPlan {
@@ -67,12 +73,16 @@ export interface SmcPlan {
   readonly warmUp?: { h: number; moves: number };
   /** Levels whose moves hit maxMoves (within-mode mixing incomplete there). */
   readonly capped: number;
-  readonly pilot: { chains: number; seconds: number; acceptance: number; secondsPerChainStep: number };
+  readonly pilot: { chains: number; seconds: number; acceptance: number; secondsPerChainStep: number; resampleRate: number };
 }
 
-/** Moves the plan asks for: warm-up, every level's and the final ones. */
+/**
+ * Steps per chain the plan is expected to take: warm-up, each level's tracking moves plus the
+ * extra moves after resampling as often as the pilot resampled, and the final moves.
+ */
 export function plannedSteps(plan: SmcPlan): number {
-  return plan.levels.reduce((s, l) => s + l.moves, 0) + plan.final.moves + (plan.warmUp?.moves ?? 0);
+  const extra = plan.levels.reduce((s, l) => s + (l.moves - l.tracking), 0) * plan.pilot.resampleRate;
+  return Math.round(plan.levels.reduce((s, l) => s + l.tracking, 0) + extra + plan.final.moves + 2 * (plan.warmUp?.moves ?? 0));
 }
 
 /** The plan with every level's moves scaled by f < 1 (at least one each): the levels, which carry the weights, stay. */
@@ -80,7 +90,7 @@ export function scalePlan(plan: SmcPlan, f: number): SmcPlan {
   const scale = (m: number) => Math.max(1, Math.floor(m * f));
   return {
     ...plan,
-    levels: plan.levels.map((l) => ({ ...l, moves: scale(l.moves) })),
+    levels: plan.levels.map((l) => ({ ...l, moves: scale(l.moves), tracking: Math.min(scale(l.tracking), scale(l.moves)) })),
     final: { ...plan.final, moves: scale(plan.final.moves) },
     warmUp: plan.warmUp && { ...plan.warmUp, moves: scale(plan.warmUp.moves) },
   };
@@ -92,7 +102,8 @@ export interface SmcReport {
   islands: number;
   islandSize: number;
   levels: number;
-  movesPerLevel: { min: number; max: number; total: number };
+  /** Most moves at a level (tracking; where an island resampled), and the final moves. */
+  movesPerLevel: { tracking: number; afterResampling: number; final: number };
   stepSize: { min: number; max: number };
   preconditioned: boolean;
   exactStart: boolean;
@@ -132,6 +143,7 @@ interface Walk {
   stepOffset: number;
   accepted: number; // mean acceptance of the last move block
   moveSeconds: number; // time in move phases (the pilot's throughput predicts the run's)
+  chainSteps: number; // Σ chains × steps over move phases
 }
 
 function levels(path: SmcPath, s: readonly number[]): { a: number; b2: number }[] {
@@ -163,6 +175,13 @@ function movesFor(ctx: SmcContext, h: number, acceptance: number, curvMin: numbe
   return { moves: Math.max(2, Math.min(m, ctx.settings.maxMoves)), capped: m > ctx.settings.maxMoves };
 }
 
+function plannedLevel(w: Walk, s: number, h: number): { plan: PlannedLevel; capped: boolean } {
+  const curv = curvatureAt(w, s);
+  const full = movesFor(w.ctx, h, w.accepted, curv.min, w.ctx.settings.decorrelation);
+  const light = movesFor(w.ctx, h, w.accepted, curv.min, w.ctx.settings.tracking);
+  return { plan: { s, h, moves: full.moves, tracking: Math.min(light.moves, full.moves) }, capped: full.capped };
+}
+
 /** A block of Metropolis-adjusted moves at level s. */
 async function move(w: Walk, s: number, h: number, moves: number, name: string): Promise<void> {
   if (moves <= 0) return;
@@ -176,6 +195,7 @@ async function move(w: Walk, s: number, h: number, moves: number, name: string):
   );
   w.stepOffset += moves;
   w.moveSeconds += (performance.now() - t0) / 1000;
+  w.chainSteps += out.chains * moves;
   let acc = 0, live = 0;
   for (let c = 0; c < out.chains; c++) {
     if (out.status[c] >= 0 || w.pop.logw[c] === -Infinity) continue;
@@ -184,6 +204,39 @@ async function move(w: Walk, s: number, h: number, moves: number, name: string):
   }
   w.accepted = live > 0 ? acc / (live * moves) : 0;
   w.pop.state = { chains: out.chains, dim: out.dim, x: out.x, status: out.status };
+  w.pop.dropDiverged();
+}
+
+/**
+ * A level's moves: `tracking` for every chain, then the rest up to `moves` for the islands that
+ * resampled at this level (their copies need spreading). The extra steps' noise keys are reserved
+ * for every island, used or not, so an island's moves never depend on another island's weights.
+ */
+async function moveLevel(w: Walk, s: number, L: PlannedLevel, resampled: boolean[], name: string): Promise<void> {
+  await move(w, s, L.h, L.tracking, name);
+  const extra = L.moves - L.tracking;
+  if (extra <= 0) return;
+  const G = w.pop.island;
+  const l = w.path.level(s);
+  const precond = w.path.precond?.at(l.a, l.b2, l.c).factor;
+  const d = w.pop.state.dim;
+  for (let i0 = 0; i0 < resampled.length; i0++) {
+    if (!resampled[i0]) continue;
+    let i1 = i0;
+    while (i1 + 1 < resampled.length && resampled[i1 + 1]) i1++;
+    const from = i0 * G, to = (i1 + 1) * G;
+    const sub: ChainState = { chains: to - from, dim: d, x: w.pop.state.x.slice(from * d, to * d), status: w.pop.state.status.slice(from, to) };
+    const out = await runPhase(
+      { ...w.run, chainOffset: w.run.chainOffset + from },
+      { name, stream: w.stream, stepOffset: w.stepOffset, schedule: constantSchedule(extra, { h: L.h, a: l.a, b2: l.b2, c: l.c }), prior: w.path.tables, noLikelihood: l.c === 0, precond, mala: true },
+      sub,
+    );
+    w.pop.state.x.set(out.x, from * d);
+    w.pop.state.status.set(out.status, from);
+    w.chainSteps += out.chains * extra;
+    i0 = i1;
+  }
+  w.stepOffset += extra;
   w.pop.dropDiverged();
 }
 
@@ -248,7 +301,7 @@ export async function planPath(ctx: SmcContext, path: SmcPath): Promise<SmcPlan>
   const P = ctx.settings.pilotChains;
   // The pilot runs on the CPU whatever the device, so the plan (and hence the samples) do not depend on it.
   const run: RunContext = { ...ctx.run, device: 'cpu', chainOffset: 0 };
-  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.pilot, resampleStream: Streams.pilotResample, stepOffset: 0, accepted: TARGET_ACCEPTANCE, moveSeconds: 0 };
+  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.pilot, resampleStream: Streams.pilotResample, stepOffset: 0, accepted: TARGET_ACCEPTANCE, moveSeconds: 0, chainSteps: 0 };
   const exact = await start(walk, { seed: ctx.run.seed, chainOffset: 0 }, P);
   const init = exact ?? { chains: P, dim: path.tables.dim, x: await drawNormals({ seed: ctx.run.seed, stream: Streams.pilot, chainOffset: 0 }, P, path.tables.dim), status: new Int32Array(P).fill(-1) };
   walk.pop = new Population(init, P, 0);
@@ -271,17 +324,16 @@ export async function planPath(ctx: SmcContext, path: SmcPath): Promise<SmcPlan>
     const next = await nextLevel(walk, s);
     walk.pop.reweigh(next.delta);
     s = next.s >= 1 - 1e-12 ? 1 : next.s;
-    await walk.pop.resample(ctx.settings.resampleEss, { seed: ctx.run.seed, stream: walk.resampleStream, step: planned.length });
-    const curv = curvatureAt(walk, s);
-    const m = movesFor(ctx, h, walk.accepted, curv.min, ctx.settings.decorrelation);
-    if (m.capped) capped++;
-    planned.push({ s, h, moves: m.moves });
-    await move(walk, s, h, m.moves, 'pilot moves');
+    const resampled = await walk.pop.resample(ctx.settings.resampleEss, { seed: ctx.run.seed, stream: walk.resampleStream, step: planned.length });
+    const level = plannedLevel(walk, s, h);
+    if (level.capped) capped++;
+    planned.push(level.plan);
+    await moveLevel(walk, s, level.plan, resampled, 'pilot moves');
     h = tuned(walk, h);
   }
-  if (s < 1) planned.push({ s: 1, h, moves: movesFor(ctx, h, walk.accepted, curvatureAt(walk, 1).min, ctx.settings.decorrelation).moves });
+  if (s < 1) planned.push(plannedLevel(walk, 1, h).plan);
   const fin = movesFor(ctx, h, walk.accepted, curvatureAt(walk, 1).min, ctx.settings.finalDecorrelation);
-  return { levels: planned, final: { h, moves: fin.moves }, warmUp, capped, pilot: { chains: P, seconds: (performance.now() - t0) / 1000, acceptance: walk.accepted, secondsPerChainStep: walk.moveSeconds / Math.max(1, P * walk.stepOffset) } };
+  return { levels: planned, final: { h, moves: fin.moves }, warmUp, capped, pilot: { chains: P, seconds: (performance.now() - t0) / 1000, acceptance: walk.accepted, secondsPerChainStep: walk.moveSeconds / Math.max(1, walk.chainSteps), resampleRate: walk.pop.stats.resamples / Math.max(1, planned.length) } };
 }
 
 /**
@@ -294,7 +346,7 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
   const lastIsland = Math.floor((chainOffset + chains - 1) / G);
   const padded = (lastIsland - firstIsland + 1) * G;
   const run: RunContext = { ...ctx.run, chainOffset: firstIsland * G };
-  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.moves, resampleStream: Streams.resample, stepOffset: 0, accepted: 0, moveSeconds: 0 };
+  const walk: Walk = { ctx, path, run, pop: undefined as unknown as Population, stream: Streams.moves, resampleStream: Streams.resample, stepOffset: 0, accepted: 0, moveSeconds: 0, chainSteps: 0 };
   const t0 = performance.now();
   const exact = await start(walk, { seed: ctx.run.seed, chainOffset: run.chainOffset }, padded);
   let init = exact;
@@ -311,8 +363,8 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
     const L = plan.levels[j];
     await reweigh(walk, s, L.s);
     s = L.s;
-    await walk.pop.resample(ctx.settings.resampleEss, { seed: ctx.run.seed, stream: walk.resampleStream, step: j });
-    await move(walk, s, L.h, L.moves, `reweighted level ${j + 1}/${plan.levels.length}`);
+    const resampled = await walk.pop.resample(ctx.settings.resampleEss, { seed: ctx.run.seed, stream: walk.resampleStream, step: j });
+    await moveLevel(walk, s, L, resampled, `reweighted level ${j + 1}/${plan.levels.length}`);
     ctx.run.onProgress?.({ phase: 'reweighted annealing', done: j + 1, total: plan.levels.length + 1 });
   }
   const movesSeconds = (performance.now() - t0) / 1000;
@@ -321,7 +373,7 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
   await walk.pop.resample(1, { seed: ctx.run.seed, stream: walk.resampleStream, step: plan.levels.length });
   const t1 = performance.now();
   await move(walk, 1, plan.final.h, plan.final.moves, 'final moves');
-  ctx.record({ name: 'reweighted annealing (levels)', steps: walk.stepOffset - plan.final.moves, seconds: movesSeconds, diverged: walk.pop.stats.dropped });
+  ctx.record({ name: 'reweighted annealing (levels)', steps: Math.round(walk.chainSteps / padded) - plan.final.moves, seconds: movesSeconds, diverged: walk.pop.stats.dropped });
   ctx.record({ name: 'final moves', steps: plan.final.moves, seconds: (performance.now() - t1) / 1000, diverged: 0 });
   ctx.run.onProgress?.({ phase: 'reweighted annealing', done: plan.levels.length + 1, total: plan.levels.length + 1 });
 
@@ -329,7 +381,6 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
   const lo = chainOffset - firstIsland * G;
   const d = pop.state.dim;
   const state: ChainState = { chains, dim: d, x: pop.state.x.slice(lo * d, (lo + chains) * d), status: pop.state.status.slice(lo, lo + chains) };
-  const moves = plan.levels.map((l) => l.moves);
   const hs = plan.levels.map((l) => l.h);
   const report: SmcReport = {
     method: 'reweighted annealing (sequential Monte Carlo on the path; beyond the papers): importance weights along the path, systematic resampling per island when ESS < ' + ctx.settings.resampleEss + ', Metropolis-adjusted Langevin moves',
@@ -337,7 +388,7 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
     islands: pop.islands,
     islandSize: G,
     levels: plan.levels.length,
-    movesPerLevel: { min: Math.min(...moves), max: Math.max(...moves), total: moves.reduce((a, b) => a + b, 0) },
+    movesPerLevel: { tracking: Math.max(...plan.levels.map((l) => l.tracking)), afterResampling: Math.max(...plan.levels.map((l) => l.moves)), final: plan.final.moves },
     stepSize: { min: Math.min(...hs), max: Math.max(...hs) },
     preconditioned: path.precond !== undefined,
     exactStart: exact !== undefined,
@@ -347,7 +398,7 @@ export async function runPlan(ctx: SmcContext, path: SmcPath, plan: SmcPlan, cha
     acceptance: walk.accepted,
     pilot: plan.pilot,
     cappedLevels: plan.capped,
-    totalSteps: walk.stepOffset,
+    totalSteps: Math.round(walk.chainSteps / padded),
   };
   if (path.normalised && path.startLogZ !== undefined) {
     // Each island's Ẑ is unbiased for Z; average them (on the linear scale).

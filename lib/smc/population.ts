@@ -83,13 +83,14 @@ export class Population {
   /**
    * Systematic resampling of every island whose ESS fraction is below `threshold` (1: every island
    * whose weights are not all equal), with one uniform per island from the resampling stream at
-   * `step`. Resampled islands restart with equal weights.
+   * `step`. Resampled islands restart with equal weights. Returns which islands were resampled.
    */
-  async resample(threshold: number, draw: { seed: bigint; stream: number; step: number }): Promise<void> {
+  async resample(threshold: number, draw: { seed: bigint; stream: number; step: number }): Promise<boolean[]> {
     const u = await drawUniforms({ seed: draw.seed, stream: draw.stream, step: draw.step, chainOffset: this.firstIsland }, this.islands, 1);
     const { chains, dim: d } = this.state;
     const x = Float32Array.from(this.state.x);
     const status = Int32Array.from(this.state.status);
+    const resampled = new Array<boolean>(this.islands).fill(false);
     for (let i = 0; i < this.islands; i++) {
       const from = i * this.island, to = from + this.island;
       const ess = essFraction(this.logw, from, to);
@@ -107,8 +108,10 @@ export class Population {
         this.logw[c] = 0;
       }
       this.stats.resamples++;
+      resampled[i] = true;
     }
     this.state = { chains, dim: d, x, status };
+    return resampled;
   }
 }
 

@@ -25,21 +25,52 @@ std::unique_ptr<PhaseRunner> MakeRunner(const std::string& device, PhaseJob& job
   throw std::runtime_error("device '" + device + "' is unsupported by this build");
 }
 
+// An AsyncWorker that settles a promise. OnOK/OnError may run while a worker thread's env is being
+// torn down; then JS calls fail and there is nobody left to receive the result, so the failure is
+// swallowed, never rethrown.
+class PromiseWorker : public Napi::AsyncWorker {
+ public:
+  PromiseWorker(Napi::Env env, const char* name) : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)) {}
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void OnError(const Napi::Error& e) override {
+    try {
+      deferred_.Reject(e.Value());
+    } catch (const Napi::Error&) {
+    }
+  }
+
+ protected:
+  // Builds the result on the JS thread and resolves with it.
+  template <class Build>
+  void ResolveWith(Build build) {
+    try {
+      deferred_.Resolve(build(Env()));
+    } catch (const Napi::Error&) {
+    }
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+};
+
+// A typed array holding a copy of v.
+template <class Array, class T>
+Array CopyOut(Napi::Env env, const std::vector<T>& v) {
+  auto a = Array::New(env, v.size());
+  std::copy(v.begin(), v.end(), a.Data());
+  return a;
+}
+
 // Errors cross to JS as "<CODE>: message" and lib/native.ts turns them into LangevinErrors.
-class PhaseWorker final : public Napi::AsyncWorker {
+class PhaseWorker final : public PromiseWorker {
  public:
   PhaseWorker(Napi::Env env, PhaseJob job, std::string device, std::shared_ptr<std::atomic<bool>> cancel)
-      : Napi::AsyncWorker(env, "langevin:phase"),
-        deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)),
-        device_(std::move(device)),
-        cancel_(std::move(cancel)) {}
+      : PromiseWorker(env, "langevin:phase"), job_(std::move(job)), device_(std::move(device)), cancel_(std::move(cancel)) {}
 
   void SetProgress(Napi::Function cb) {
     progress_ = Napi::ThreadSafeFunction::New(Env(), cb, "langevin:progress", 0, 1);
     has_progress_ = true;
   }
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
@@ -71,35 +102,20 @@ class PhaseWorker final : public Napi::AsyncWorker {
     }
   }
 
-  // OnOK/OnError may run while a worker thread's env is being torn down; then JS calls fail and
-  // there is nobody left to receive the result, so the failure is swallowed, never rethrown.
   void OnOK() override {
     ReleaseProgress();
-    try {
-      Napi::Env env = Env();
-      auto x = Napi::Float32Array::New(env, job_.x.size());
-      std::copy(job_.x.begin(), job_.x.end(), x.Data());
-      auto status = Napi::Int32Array::New(env, job_.status.size());
-      std::copy(job_.status.begin(), job_.status.end(), status.Data());
+    ResolveWith([this](Napi::Env env) {
       Napi::Object out = Napi::Object::New(env);
-      out.Set("x", x);
-      out.Set("status", status);
-      if (job_.mala) {
-        auto accepted = Napi::Int32Array::New(env, job_.accepted.size());
-        std::copy(job_.accepted.begin(), job_.accepted.end(), accepted.Data());
-        out.Set("accepted", accepted);
-      }
-      deferred_.Resolve(out);
-    } catch (const Napi::Error&) {
-    }
+      out.Set("x", CopyOut<Napi::Float32Array>(env, job_.x));
+      out.Set("status", CopyOut<Napi::Int32Array>(env, job_.status));
+      if (job_.mala) out.Set("accepted", CopyOut<Napi::Int32Array>(env, job_.accepted));
+      return out;
+    });
   }
 
   void OnError(const Napi::Error& e) override {
     ReleaseProgress();
-    try {
-      deferred_.Reject(e.Value());
-    } catch (const Napi::Error&) {
-    }
+    PromiseWorker::OnError(e);
   }
 
  private:
@@ -108,7 +124,6 @@ class PhaseWorker final : public Napi::AsyncWorker {
     has_progress_ = false;
   }
 
-  Napi::Promise::Deferred deferred_;
   PhaseJob job_;
   std::string device_;
   std::shared_ptr<std::atomic<bool>> cancel_;
@@ -116,11 +131,9 @@ class PhaseWorker final : public Napi::AsyncWorker {
   bool has_progress_ = false;
 };
 
-class LogDensityWorker final : public Napi::AsyncWorker {
+class LogDensityWorker final : public PromiseWorker {
  public:
-  LogDensityWorker(Napi::Env env, PhaseJob job)
-      : Napi::AsyncWorker(env, "langevin:logDensity"), deferred_(Napi::Promise::Deferred::New(env)), job_(std::move(job)) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
+  LogDensityWorker(Napi::Env env, PhaseJob job) : PromiseWorker(env, "langevin:logDensity"), job_(std::move(job)) {}
 
   void Execute() override {
     try {
@@ -134,41 +147,26 @@ class LogDensityWorker final : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    try {  // see PhaseWorker::OnOK
-      Napi::Env env = Env();
-      auto logp = Napi::Float32Array::New(env, logp_.size());
-      std::copy(logp_.begin(), logp_.end(), logp.Data());
-      auto rss = Napi::Float32Array::New(env, rss_.size());
-      std::copy(rss_.begin(), rss_.end(), rss.Data());
+    ResolveWith([this](Napi::Env env) {
       Napi::Object out = Napi::Object::New(env);
-      out.Set("logp", logp);
-      out.Set("rss", rss);
-      deferred_.Resolve(out);
-    } catch (const Napi::Error&) {
-    }
-  }
-  void OnError(const Napi::Error& e) override {
-    try {
-      deferred_.Reject(e.Value());
-    } catch (const Napi::Error&) {
-    }
+      out.Set("logp", CopyOut<Napi::Float32Array>(env, logp_));
+      out.Set("rss", CopyOut<Napi::Float32Array>(env, rss_));
+      return out;
+    });
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   PhaseJob job_;
   std::vector<float> logp_, rss_;
 };
 
-class DrawWorker final : public Napi::AsyncWorker {
+class DrawWorker final : public PromiseWorker {
  public:
   DrawWorker(Napi::Env env, uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n,
              bool uniform, std::string device)
-      : Napi::AsyncWorker(env, "langevin:draw"),
-        deferred_(Napi::Promise::Deferred::New(env)),
+      : PromiseWorker(env, "langevin:draw"),
         seed_(seed), stream_(stream), step_(step), chain_offset_(chain_offset), chains_(chains), n_(n),
         uniform_(uniform), device_(std::move(device)) {}
-  Napi::Promise Promise() const { return deferred_.Promise(); }
 
   void Execute() override {
     try {
@@ -184,22 +182,10 @@ class DrawWorker final : public Napi::AsyncWorker {
     }
   }
   void OnOK() override {
-    try {  // see PhaseWorker::OnOK
-      auto arr = Napi::Float32Array::New(Env(), out_.size());
-      std::copy(out_.begin(), out_.end(), arr.Data());
-      deferred_.Resolve(arr);
-    } catch (const Napi::Error&) {
-    }
-  }
-  void OnError(const Napi::Error& e) override {
-    try {
-      deferred_.Reject(e.Value());
-    } catch (const Napi::Error&) {
-    }
+    ResolveWith([this](Napi::Env env) { return CopyOut<Napi::Float32Array>(env, out_); });
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
   uint64_t seed_;
   uint32_t stream_, step_, chain_offset_;
   int chains_, n_;

@@ -434,6 +434,17 @@ LANGEVIN_HD int compose_buffer_size(const OperatorView& op) {
   return mx;
 }
 
+// A composition's work space: two ping-pong buffers for the stages' outputs and the largest
+// stage scratch.
+LANGEVIN_HD int compose_scratch_size(const OperatorView& op) {
+  int st = 0;
+  for (int s = 0; s < op_stage_count(op); ++s) {
+    const int n = stage_scratch_size(op_stage(op, s));
+    st = n > st ? n : st;
+  }
+  return 2 * compose_buffer_size(op) + st;
+}
+
 // Scratch floats lik_grad_row needs per chain.
 LANGEVIN_HD int lik_scratch_size(const OperatorView& op) {
   switch (op.kind) {
@@ -443,14 +454,8 @@ LANGEVIN_HD int lik_scratch_size(const OperatorView& op) {
     case OpKind::Downsample:
     case OpKind::Fourier:
       return stage_grad_scratch_size(op_stage(op, 0));
-    case OpKind::Compose: {
-      int st = 0;
-      for (int s = 0; s < op_stage_count(op); ++s) {
-        const int n = stage_scratch_size(op_stage(op, s));
-        st = n > st ? n : st;
-      }
-      return 2 * compose_buffer_size(op) + st;
-    }
+    case OpKind::Compose:
+      return compose_scratch_size(op);
     default:
       return 0;
   }
@@ -528,14 +533,8 @@ LANGEVIN_HD int lik_residual_scratch_size(const OperatorView& op) {
     case OpKind::Downsample:
     case OpKind::Fourier:
       return op.m + stage_scratch_size(op_stage(op, 0));
-    case OpKind::Compose: {
-      int st = 0;
-      for (int s = 0; s < op_stage_count(op); ++s) {
-        const int n = stage_scratch_size(op_stage(op, s));
-        st = n > st ? n : st;
-      }
-      return 2 * compose_buffer_size(op) + st;
-    }
+    case OpKind::Compose:
+      return compose_scratch_size(op);
     default:
       return 0;
   }
