@@ -139,7 +139,14 @@ export function dalmcPath(problem: Problem, tables: PriorTables, useLikelihood: 
     normalised: !tables.patch,
     startLogZ: 0,
     precond,
-    start: (site, chains) => gmmStart(levelTables(tables, 0, 1), site, chains),
+    start: (site, chains) => {
+      if (!tables.patch) return gmmStart(levelTables(tables, 0, 1), site, chains);
+      // A patch prior at λ = 0 is w·Σ_j log N(P_j x; 0, I) with every pixel in 1/w patches (circular
+      // boundary; exact when the stride divides the patch side and the image): N(0, I). A Student-t
+      // scale mixture has no such closed form: warm up instead.
+      if (tables.noiseScale) return Promise.resolve(undefined);
+      return drawNormals({ seed: site.seed, stream: site.stream, chainOffset: site.chainOffset, device: site.device }, chains, tables.dim).then((x) => ({ chains, dim: tables.dim, x, status: freshStatus(chains) }));
+    },
   };
 }
 

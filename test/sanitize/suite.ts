@@ -43,9 +43,15 @@ const problemOf = (seed: number, d: number, K: number, kind: Kind, operator: (ty
   if (operator === 'none') delete raw.likelihood;
   return parseProblem(raw);
 };
-// Short runs for every sampler (XGP ignores `steps`: its stage time is shortened instead).
+// Short runs for every sampler, plain (XGP ignores `steps`: its stage time is shortened instead).
 const short = (sampler: string): SampleOptions =>
-  sampler === 'xgp' ? { sampler: 'xgp', xgp: { stageTime: 0.02 } } : sampler === 'almc' ? { sampler: 'almc', steps: 20, almc: { warmStartSteps: 10 } } : { sampler: sampler as 'lmc' | 'dalmc', steps: 20 };
+  sampler === 'xgp'
+    ? { sampler: 'xgp', xgp: { stageTime: 0.02, reweight: false } }
+    : sampler === 'almc'
+      ? { sampler: 'almc', steps: 20, almc: { warmStartSteps: 10, reweight: false } }
+      : sampler === 'dalmc'
+        ? { sampler: 'dalmc', steps: 20, dalmc: { reweight: false } }
+        : { sampler: 'lmc', steps: 20 };
 
 async function main(): Promise<void> {
   const t0 = performance.now();
@@ -68,6 +74,27 @@ async function main(): Promise<void> {
         runs++;
       }
     }
+  }
+  // The reweighted samplers: native log-densities, preconditioned MALA moves, per-island extra
+  // moves, on islands of 16 chains (a partial CPU block), 2 moves per level.
+  for (const sampler of ['almc', 'xgp', 'dalmc'] as const) {
+    for (const kind of kinds) {
+      for (const op of operators) {
+        if (sampler === 'xgp' && op === 'none') continue;
+        const p = problemOf(runs + 1, 5, 2, kind, op);
+        const r = await sample(p, { sampler, steps: 2, population: 16, chains: 37, chainOffset: 5, seed: runs, threads: 3, device: 'cpu' });
+        check(r.samples.length === 37 * 5 && allFinite(r.samples), `reweighted ${sampler}/${kind}/${op}: finite samples`);
+        runs++;
+      }
+    }
+  }
+  {
+    // A patch prior, reweighted on request (no preconditioner: plain MALA on an image).
+    const gmm = { type: 'gmm', weights: [0.5, 0.5], means: [[0, 0, 0, 0], [1, 1, 1, 1]], covariance: { type: 'diagonal', variances: [[0.2, 0.3, 0.2, 0.3], [0.3, 0.2, 0.3, 0.2]] } };
+    const p = parseProblem({ prior: { type: 'patch-gmm', shape: [5, 3], patch: 2, stride: 1, gmm }, likelihood: { operator: { type: 'blur', kernel: [[0.25, 0.5, 0.25]], shape: [5, 3] }, y: new Array(15).fill(0.5), noiseStd: 0.3 } });
+    const r = await sample(p, { sampler: 'dalmc', dalmc: { reweight: true }, steps: 2, population: 16, chains: 20, seed: 3, device: 'cpu' });
+    check(allFinite(r.samples), 'reweighted patch prior: finite samples');
+    runs++;
   }
   // d = 1 and d = 4 (exact quads), a single chain, a Gaussian prior, user initial states, offsets.
   for (const d of [1, 4]) {
