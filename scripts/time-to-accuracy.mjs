@@ -8,6 +8,7 @@
 //
 //   node scripts/time-to-accuracy.mjs [--limit 120] [--sizes 2,8,16,32,64] [--samplers lmc,almc,dalmc,xgp] [--json out.json] [--skip-before 1]
 //   node scripts/time-to-accuracy.mjs --blur 1   (the Gaussian-prior × blur table)
+//   node scripts/time-to-accuracy.mjs --seeds 8 --sizes 64 --samplers almc,dalmc,xgp   (TV over problem seeds)
 // Needs the build (npm run build). A plain run longer than --limit seconds is stopped and reported as "> limit".
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -50,6 +51,10 @@ async function timed(problem, options) {
 
 if (args.blur !== undefined) {
   await blurTable();
+  process.exit(0);
+}
+if (args.seeds !== undefined) {
+  await seedTable(Number(args.seeds));
   process.exit(0);
 }
 
@@ -130,4 +135,24 @@ async function blurTable() {
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const r of out) console.log(`| ${r.label} | ${r.seconds.toFixed(1)} | ${r.steps} | ${r.chi.toFixed(1)} (${r.bound.toFixed(1)}) | ${r.worst.toFixed(3)} | ${r.pass ? 'yes' : 'no'} |`);
   if (args.json) writeFileSync(args.json, JSON.stringify({ chains: CHAINS, rows: out }, null, 2));
+}
+
+// The run-to-run spread of the reweighted defaults' mode weights: the same size of problem drawn
+// with N seeds (seed 100 + k), TV of each run; its RMS is the mode-weight error to expect.
+async function seedTable(n) {
+  console.log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores; node ${process.version}; ${CHAINS} chains, sampler seed 1, problem seeds 100…${99 + n}.`);
+  console.log('');
+  console.log('| d | sampler | TV per problem seed | RMS | max | mean seconds |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  for (const d of sizes)
+    for (const s of samplers) {
+      const tvs = [], secs = [];
+      for (let k = 0; k < n; k++) {
+        const r = await timed(parseProblem(separatedModes({ ...SPECS[d], seed: 100 + k })), { sampler: s });
+        tvs.push(r.tv);
+        secs.push(r.seconds);
+      }
+      const rms = Math.sqrt(tvs.reduce((a, v) => a + v * v, 0) / n);
+      console.log(`| ${d} | ${s} | ${tvs.map((v) => v.toFixed(3)).join(' ')} | ${rms.toFixed(3)} | ${Math.max(...tvs).toFixed(3)} | ${(secs.reduce((a, b) => a + b, 0) / n).toFixed(1)} |`);
+    }
 }

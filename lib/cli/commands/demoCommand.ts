@@ -18,7 +18,7 @@ interface DemoFlags {
   device: DeviceRequest;
   samplers: string;
   size: number;
-  steps: number;
+  steps?: number;
   imageChains: number;
   tasks: string;
   imageSampler: SamplerName;
@@ -36,7 +36,7 @@ export function registerDemo(program: Command): void {
     .option('--device <d>', 'auto | cpu | cuda', 'auto')
     .option('--samplers <list>', `GMM demo: comma-separated subset of ${SAMPLER_NAMES.join(',')}`, SAMPLER_NAMES.join(','))
     .option('--size <n>', 'imaging: image side in pixels', intOption('--size'), 32)
-    .option('--steps <n>', 'imaging: Langevin steps per task', intOption('--steps'), 3000)
+    .option('--steps <n>', "imaging: Langevin steps per task (default: the sampler's)", intOption('--steps'))
     .option('--image-chains <n>', 'imaging: posterior samples per task', intOption('--image-chains'), 16)
     .option('--tasks <list>', `imaging: comma-separated subset of ${IMAGING_TASKS.join(',')}`, IMAGING_TASKS.join(','))
     .option('--image-sampler <name>', `imaging: ${SAMPLER_NAMES.filter((n) => n !== 'xgp').join(' | ')}`, 'lmc')
