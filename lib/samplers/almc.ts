@@ -17,7 +17,7 @@ import { contractionSteps, gaussianBiasStep, userSetting } from '../stepsize.js'
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
 import type { Problem } from '../types.js';
-import { actionBound, annealSchedule, stiffness } from './anneal.js';
+import { actionBound, annealSchedule, annealStepCount, stiffness } from './anneal.js';
 import type { Sampler } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { almcPath } from '../smc/paths.js';
@@ -89,7 +89,12 @@ export const almc: Sampler = {
     const o = (ctx.samplerOptions ?? {}) as AlmcOptions;
     if (usesReweighting(problem, o.reweight, 'options.almc.reweight')) {
       const precond = preconditioning(ctx.run.prior, problem.likelihood?.operator);
-      return runReweighted(ctx, almcPath(problem, ctx.run.prior, precond), init, ctx.population);
+      const out = await runReweighted(ctx, almcPath(problem, ctx.run.prior, precond), init, ctx.population);
+      // The paper's rules stay visible: what the plain schedule would cost here.
+      const p = almcDefaults(problem, ctx.accuracy);
+      const n = annealStepCount({ lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value }, { rate: 1 / p.kappa.value, step: (l) => gaussianBiasStep(stiffness(l, p.vMin, p.likCurv), ctx.accuracy).value });
+      out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${fmt(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      return out;
     }
     const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize ?? o.stepSize });
     // Phase 1: warm start on N(0, I)·e^{−R}: the prior replaced by N(0, I), i.e. a = 0, b² = 1.

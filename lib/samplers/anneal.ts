@@ -39,6 +39,11 @@ export function annealSchedule(path: AnnealPath, opts: AnnealOptions): { schedul
   return { schedule, steps: ts.length, truncated };
 }
 
+/** Steps annealSchedule would take, without building it: ∫ dt/(rate·h(λ(t))) over the path. */
+export function annealStepCount(path: AnnealPath, opts: Pick<AnnealOptions, 'rate' | 'step'>): number {
+  return Math.ceil(midpointIntegral((t) => 1 / (opts.rate * opts.step(path.lambda(t))), Math.min(path.tStart, path.tEnd), Math.max(path.tStart, path.tEnd), 4000));
+}
+
 /**
  * Curvature bound at prior level λ: 1/(λ v_min + (1 − λ) β_min) for the stiffest noised component
  * (β: noise multipliers of a scale-mixture base) plus c‖A‖² from the likelihood.

@@ -13,7 +13,7 @@ import { constantSchedule } from '../schedule.js';
 import { gaussianBiasStep, userSetting } from '../stepsize.js';
 import type { Setting } from '../stepsize.js';
 import { Streams } from '../streams.js';
-import { actionBound, annealSchedule, stiffness } from './anneal.js';
+import { actionBound, annealSchedule, annealStepCount, stiffness } from './anneal.js';
 import type { Sampler, SamplerContext } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
@@ -129,14 +129,6 @@ export const dalmc: Sampler = {
     if (o.base === 'student-t' && problem.prior.kind === 'score')
       throw new LangevinError('E_UNSUPPORTED', "dalmc.base: the Student-t base is a scale mixture of the prior's Gaussian components; a score-model prior has none (use base 'gaussian')", 'options.dalmc.base');
     const base = o.base === 'student-t' ? studentBase(o.dof ?? 5, ctx) : undefined;
-    if (base && o.kappa === undefined && base.dof <= 2)
-      throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa`, 'options.dalmc.kappa');
-    if (usesReweighting(problem, o.reweight, 'options.dalmc.reweight')) {
-      const tables = base?.tables ?? ctx.run.prior;
-      const precond = preconditioning(tables, useLik ? problem.likelihood?.operator : undefined);
-      const label = base ? `Student-t (${base.dof} degrees of freedom, ${base.nodes}-node scale mixture)` : 'Gaussian N(0, I)';
-      return runReweighted(ctx, dalmcPath(problem, tables, useLik, precond, label), init, ctx.population);
-    }
     const baseSecondMoment = base ? (d * base.dof) / (base.dof - 2) : d;
     // The OU schedule's action bound diverges logarithmically at t = 1 (λ' ≠ 0 there): stop early
     // where the prior has moved by ≤ ε, as ALMC does.
@@ -147,6 +139,22 @@ export const dalmc: Sampler = {
       origin: 'default',
       rule: `κ = 4ε/A: KL ≤ κA/4 for exact annealed Langevin (Girsanov); A = ${fmt(action)} bounds the action of the ${name} path (∫(λ')²/4·(M₂/λ + d/(1−λ))dt)`,
     };
+    if (usesReweighting(problem, o.reweight, 'options.dalmc.reweight')) {
+      const tables = base?.tables ?? ctx.run.prior;
+      const precond = preconditioning(tables, useLik ? problem.likelihood?.operator : undefined);
+      const label = base ? `Student-t (${base.dof} degrees of freedom, ${base.nodes}-node scale mixture)` : 'Gaussian N(0, I)';
+      const out = await runReweighted(ctx, dalmcPath(problem, tables, useLik, precond, label), init, ctx.population);
+      // The paper's rules stay visible: what the plain schedule would cost here.
+      if ((base && base.dof <= 2) || !Number.isFinite(kappa.value) || kappa.value <= 0) {
+        out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) has no default here: the Student-t path with ${base?.dof} ≤ 2 degrees of freedom has an unbounded action bound`;
+        return out;
+      }
+      const n = annealStepCount({ lambda, tStart: 0, tEnd }, { rate: kappa.value, step: (l) => gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value });
+      out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) here: κ = ${fmt(kappa.value)} (${kappa.rule}), about ${n} steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      return out;
+    }
+    if (base && o.kappa === undefined && base.dof <= 2)
+      throw new LangevinError('E_OPTION', `dalmc.kappa: the Student-t path with ${base.dof} ≤ 2 degrees of freedom has an unbounded action bound (E‖T‖² = ∞): give kappa (with reweight: false), or use the reweighted default`, 'options.dalmc.kappa');
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },

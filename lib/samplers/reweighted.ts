@@ -125,7 +125,7 @@ export async function runReweighted(ctx: SamplerContext, path: SmcPath, init: Ch
     steps: { value: report.totalSteps, origin: 'default', rule: 'moves over all levels plus the final moves (each a gradient and a log-density evaluation)' },
   };
   if (plan.capped > 0)
-    warnings.push(`moves were capped at ${settings.maxMoves} on ${plan.capped} of ${report.levels} levels: within-mode mixing is incomplete there (no preconditioner for this prior; pass steps for more moves per level)`);
+    warnings.push(`moves were capped at ${settings.maxMoves} on ${plan.capped} of ${report.levels} levels: within-mode mixing is incomplete there (${report.preconditioned ? "some component is far softer than the moves' metric, e.g. a heavy-tailed base" : 'no preconditioner for this prior'}; pass steps for more moves per level)`);
   const l = path.level(1);
   const final = {
     schedule: constantSchedule(1, { h: plan.final.h, a: l.a, b2: l.b2, c: l.c }),
