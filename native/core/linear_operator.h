@@ -445,6 +445,17 @@ LANGEVIN_HD int compose_scratch_size(const OperatorView& op) {
   return 2 * compose_buffer_size(op) + st;
 }
 
+// A composition's forward pass: stage s writes its output to buffer s & 1 of `scratch` and reads
+// its input from the other one (x for stage 0). Returns the buffer holding A x.
+LANGEVIN_HD float* compose_forward(const OperatorView& op, const float* x, float* scratch) {
+  const int n = op_stage_count(op), nb = compose_buffer_size(op);
+  float* work = scratch + 2 * nb;
+  LANGEVIN_NO_UNROLL
+  for (int s = 0; s < n; ++s)
+    stage_forward(op_stage(op, s), s == 0 ? x : scratch + ((s + 1) & 1) * nb, scratch + (s & 1) * nb, work);
+  return scratch + ((n - 1) & 1) * nb;
+}
+
 // Scratch floats lik_grad_row needs per chain.
 LANGEVIN_HD int lik_scratch_size(const OperatorView& op) {
   switch (op.kind) {
@@ -506,14 +517,11 @@ LANGEVIN_HD void lik_grad_row(const OperatorView& op, const float* x, const floa
       stage_grad(op_stage(op, 0), x, y, c, g, scratch);
       break;
     case OpKind::Compose: {
-      // Stage s writes its output to buffer s & 1 and reads its input from the other one (x for
-      // stage 0); the adjoint runs the same buffers backwards (Aᵀ of stage 0 writes g).
+      // The forward pass ping-pongs between two buffers; the adjoint runs them backwards (Aᵀ of
+      // stage 0 writes g).
       const int n = op_stage_count(op), nb = compose_buffer_size(op);
       float* work = scratch + 2 * nb;
-      LANGEVIN_NO_UNROLL
-      for (int s = 0; s < n; ++s)
-        stage_forward(op_stage(op, s), s == 0 ? x : scratch + ((s + 1) & 1) * nb, scratch + (s & 1) * nb, work);
-      float* r = scratch + ((n - 1) & 1) * nb;
+      float* r = compose_forward(op, x, scratch);
       for (int j = 0; j < m; ++j) r[j] = c * (y[j] - r[j]);
       LANGEVIN_NO_UNROLL
       for (int s = n - 1; s >= 0; --s)
@@ -568,12 +576,7 @@ LANGEVIN_HD float lik_residual_sq_row(const OperatorView& op, const float* x, co
       break;
     }
     case OpKind::Compose: {
-      const int n = op_stage_count(op), nb = compose_buffer_size(op);
-      float* work = scratch + 2 * nb;
-      LANGEVIN_NO_UNROLL
-      for (int s = 0; s < n; ++s)
-        stage_forward(op_stage(op, s), s == 0 ? x : scratch + ((s + 1) & 1) * nb, scratch + (s & 1) * nb, work);
-      const float* ax = scratch + ((n - 1) & 1) * nb;
+      const float* ax = compose_forward(op, x, scratch);
       for (int j = 0; j < m; ++j) ss += static_cast<double>(ax[j] - y[j]) * (ax[j] - y[j]);
       break;
     }
