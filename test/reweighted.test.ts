@@ -299,7 +299,7 @@ test('a run that fails its own checks says so: plain LMC on separated modes warn
   t.deepEqual(ok.summary.warnings, []);
 });
 
-test('a capped run warns: the plain samplers and LMC never hit a cap silently', async (t) => {
+test('a capped run warns: the plain annealing schedules never hit their cap silently', async (t) => {
   const problem = parseGmmProblem(separatedModes({ seed: 4, d: 16, kind: 'full', condition: 100, operator: 'dense', noiseStd: 0.01 }));
   // The plain annealing's bounds ask for more steps than the cap here (4 chains keep it quick).
   for (const sampler of ['almc', 'dalmc', 'xgp'] as const) {
