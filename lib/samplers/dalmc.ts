@@ -24,6 +24,7 @@ import type { ChainState } from '../chains.js';
 import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
 import { studentPrecisionNodes } from '../quadrature.js';
+import { scaleMixture } from '../priorTransforms.js';
 import { drawNormals } from '../rng.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
@@ -66,33 +67,8 @@ const fmt = (v: number) => Number(v.toPrecision(4));
 function studentBase(dof: number, ctx: SamplerContext) {
   const { g, weights } = studentPrecisionNodes(dof);
   const nodes = g.length;
-  const t = priorTables(ctx.problem.prior);
-  const K = t.components, d = t.dim, J = nodes;
-  // Tables are per component; a patch prior's components live on patches, not on R^d.
-  const tile = (a: Float32Array) => {
-    const per = a.length / K;
-    const out = new Float32Array(a.length * J);
-    for (let j = 0; j < J; j++) out.set(a, j * K * per);
-    return out;
-  };
-  const logWeights = new Float32Array(K * J);
-  const noiseScale = new Float32Array(K * J);
-  for (let j = 0; j < J; j++)
-    for (let k = 0; k < K; k++) {
-      logWeights[j * K + k] = t.logWeights[k] + Math.log(weights[j]);
-      noiseScale[j * K + k] = 1 / g[j];
-    }
-  const tables: PriorTables = {
-    covKind: t.covKind,
-    components: K * J,
-    dim: d,
-    logWeights,
-    means: tile(t.means),
-    variances: tile(t.variances),
-    eigenvectors: t.eigenvectors ? tile(t.eigenvectors) : undefined,
-    noiseScale,
-    patch: t.patch,
-  };
+  const tables = scaleMixture(priorTables(ctx.problem.prior), weights, Array.from(g, (gj) => 1 / gj));
+  const d = tables.dim;
   return {
     dof,
     nodes,
