@@ -6,7 +6,7 @@ import { acquirePhaseSlot } from './phaseSlots.js';
 import { native, nativeError } from './native.js';
 import type { NativePhaseJob } from './native-types.js';
 import type { ChainState } from './chains.js';
-import type { PhaseResult, PhaseSpec, RunContext } from './phase.js';
+import type { PhaseResult, PhaseSpec, RunContext } from './phaseTypes.js';
 
 /** The native job of a phase (also what logDensity reads: the state, prior, operator and levels). */
 export function nativeJob(ctx: RunContext, spec: PhaseSpec, state: ChainState, externalScore?: Float32Array): NativePhaseJob {

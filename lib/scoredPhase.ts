@@ -9,7 +9,7 @@
 import type { ChainState } from './chains.js';
 import { abortError } from './errors.js';
 import { runNativePhase } from './nativePhase.js';
-import type { PhaseSpec, RunContext } from './phase.js';
+import type { PhaseSpec, RunContext } from './phaseTypes.js';
 import { scheduleLength } from './schedule.js';
 import type { ScoreModel } from './types.js';
 
