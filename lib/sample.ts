@@ -32,6 +32,8 @@ export interface SampleSummary {
   sampler: string;
   /** What the prior is (GMM, patch GMM on images, or the score model). */
   prior: string;
+  /** The distribution the samples are meant to follow: the posterior, or the prior (generative runs). */
+  target: 'posterior' | 'prior';
   chains: number;
   chainOffset: number;
   dim: number;
@@ -139,6 +141,7 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
     summary: {
       sampler: sampler.name,
       prior: describePrior(problem.prior, scoreModel?.description),
+      target,
       chains: opts.chains,
       chainOffset: opts.chainOffset,
       dim: d,

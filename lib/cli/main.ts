@@ -9,6 +9,8 @@ import { registerFitPrior } from './commands/fitPriorCommand.js';
 import { registerPosterior } from './commands/posteriorCommand.js';
 import { registerRepro } from './commands/reproCommand.js';
 import { registerSample } from './commands/sampleCommand.js';
+import { registerSubmit } from './commands/submitCommand.js';
+import { registerWorker } from './commands/workerCommand.js';
 import { exitCodeOf, reportError } from './errors.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -24,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   registerFitPrior(program);
   registerRepro(program);
   registerBench(program);
+  registerWorker(program);
+  registerSubmit(program);
   for (const c of program.commands) c.exitOverride();
   try {
     await program.parseAsync(argv, { from: 'user' });
