@@ -50,8 +50,9 @@ export interface SampleJobResult {
   /** base64 int32 [chains]: -1 finite, else the global step where the chain diverged. */
   status: string;
   summary: SampleSummary;
-  /** Which worker ran it (host:pid), for the submitter's report. */
+  /** Which worker ran it (host:pid), and the how-manieth start of the job this was (> 1: retried or recovered from a dead worker). */
   worker: string;
+  attempt: number;
 }
 
 /** Chain ranges [offset, offset + chains) covering [start, start + total) in `parts` near-equal pieces. */

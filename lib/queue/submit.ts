@@ -127,8 +127,7 @@ export async function submitSplit(problemJson: unknown, baseDir: string, options
         fraction[part] = 1;
         partsDone++;
         report();
-        const fresh = await queue.getJob(job.id!); // removed on completion; attempts come from the event when gone
-        return { r, attempts: fresh?.attemptsMade ?? 1 };
+        return { r, attempts: r.attempt };
       }),
     );
     return assemble(problem, runId, ranges, results, (performance.now() - t0) / 1000);

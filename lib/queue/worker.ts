@@ -75,6 +75,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         status: encodeInt32(result.status),
         summary: result.summary,
         worker: me,
+        attempt: job.attemptsStarted,
       };
       if (data.sharedDir) {
         out.file = join(data.sharedDir, `${data.runId}-${data.part}.npy`);
