@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// SPDX-License-Identifier: MIT
+// Scale-out load benchmark: the same CPU-bound job mix (several samplers, a 4-dim GMM and a 64-dim
+// Gaussian × 3×3 blur, each run split into chain ranges) done
+//   - in ONE process with sample(): range after range on one thread (the workers' jobs, in turn), and
+//     each run whole on all cores (the single-machine run the assembled output must equal), and
+//   - by N `langevin worker --threads 1` processes on a BullMQ queue (a private redis-server),
+//     submitted with submitSplit() all at once,
+// reporting jobs/s and samples/s and checking that every assembled run is bit-identical to the
+// one-process run. Each worker runs its native phase on ONE thread (--threads 1), so N workers use
+// N cores and the comparison with one process at threads: 1 is like for like.
+//
+//   node scripts/queue-bench.mjs [--workers 1,2] [--parts 4] [--repeat 1] [--scale 1] [--json]
+//
+// Needs the compiled library (npx tsc -p tsconfig.json), the native addon and redis-server on PATH.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { parseProblem, sample } from '../dist/lib/index.js';
+import { chainRanges } from '../dist/lib/queue/jobFormat.js';
+import { submitSplit } from '../dist/lib/queue/submit.js';
+import { SMALL_PROBLEM } from './smallProblem.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { values: args } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '1,2' },
+    parts: { type: 'string', default: '4' },
+    repeat: { type: 'string', default: '1' },
+    scale: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const workerCounts = args.workers.split(',').map(Number);
+const parts = Number(args.parts);
+const repeat = Number(args.repeat);
+const scale = Number(args.scale);
+const say = (s) => process.stderr.write(`queue-bench: ${s}\n`);
+
+// A 64-dim image deblurring problem: standard Gaussian prior, 8×8 image, 3×3 blur, noise 0.1.
+const D = 64;
+const BLUR_PROBLEM = {
+  prior: { type: 'gaussian', mean: new Array(D).fill(0), covariance: { type: 'isotropic', variances: [1] } },
+  likelihood: {
+    operator: { type: 'blur', kernel: [[0.05, 0.1, 0.05], [0.1, 0.4, 0.1], [0.05, 0.1, 0.05]], shape: [8, 8] },
+    y: Array.from({ length: D }, (_, i) => Math.sin(i / 5)),
+    noiseStd: 0.1,
+  },
+};
+// Chain counts chosen so one range (chains / parts) takes roughly 0.2–1 s on one thread of the 2-core EPYC VM.
+const c = (n) => Math.max(parts, Math.round(n * scale));
+const MIX = [
+  { name: 'lmc gmm4', problem: SMALL_PROBLEM, options: { sampler: 'lmc', chains: c(16000), steps: 1000, seed: 11 } },
+  { name: 'almc gmm4', problem: SMALL_PROBLEM, options: { sampler: 'almc', chains: c(16000), seed: 12 } },
+  { name: 'xgp gmm4', problem: SMALL_PROBLEM, options: { sampler: 'xgp', chains: c(32000), seed: 13 } },
+  { name: 'dalmc gmm4', problem: SMALL_PROBLEM, options: { sampler: 'dalmc', chains: c(32000), seed: 14 } },
+  { name: 'lmc blur64', problem: BLUR_PROBLEM, options: { sampler: 'lmc', chains: c(2000), steps: 500, seed: 15 } },
+  { name: 'almc blur64', problem: BLUR_PROBLEM, options: { sampler: 'almc', chains: c(2000), seed: 16 } },
+];
+const totalJobs = MIX.reduce((n, r) => n + Math.min(parts, r.options.chains), 0);
+const totalSamples = MIX.reduce((n, r) => n + r.options.chains, 0);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One process: each run's ranges in turn with sample() (chainOffset), rows concatenated; or each run whole. */
+async function inProcess(threads, split) {
+  const out = [];
+  const t0 = performance.now();
+  for (const run of MIX) {
+    const problem = parseProblem(run.problem);
+    const rows = [];
+    for (const r of split ? chainRanges(run.options.chains, parts) : [{ chainOffset: 0, chains: run.options.chains }]) {
+      const res = await sample(problem, { ...run.options, ...r, device: 'cpu', ...(threads ? { threads } : {}) });
+      rows.push(res.samples);
+    }
+    const all = new Float32Array(rows.reduce((n, a) => n + a.length, 0));
+    rows.reduce((at, a) => (all.set(a, at), at + a.length), 0);
+    out.push(all);
+  }
+  return { seconds: (performance.now() - t0) / 1000, samples: out };
+}
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const dir = mkdtempSync(join(tmpdir(), 'langevin-qbench-'));
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise((resolve, reject) => {
+    let text = '';
+    proc.once('error', (e) => reject(new Error(`redis-server: ${e.message} (install it: apt-get install -y redis-server)`)));
+    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${text.slice(-300)}`)));
+    proc.stdout.on('data', (b) => {
+      text += b;
+      if (/ready to accept connections/i.test(text)) resolve();
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A `langevin worker --threads 1` process; resolves once it listens on the queue. */
+async function startWorker(url, queue) {
+  const proc = spawn(process.execPath, [join(root, 'dist/lib/cli/main.js'), 'worker', '--redis', url, '--queue', queue, '--device', 'cpu', '--threads', '1', '--concurrency', '1'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  await new Promise((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`worker exited (${code}): ${log.slice(-400)}`)));
+    proc.stderr.on('data', (b) => {
+      log += b;
+      if (/ on queue /.test(log)) resolve();
+    });
+  });
+  return {
+    get jobsDone() {
+      return (log.match(/ done in /g) ?? []).length;
+    },
+    async stop() {
+      if (proc.exitCode !== null) return;
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+/** N workers on a fresh queue; the whole mix submitted at once, waited for and assembled. */
+async function onWorkers(url, n, round) {
+  const queue = `bench-${n}-${round}-${process.pid}`;
+  const workers = await Promise.all(Array.from({ length: n }, () => startWorker(url, queue)));
+  try {
+    const t0 = performance.now();
+    const results = await Promise.all(MIX.map((run) => submitSplit(run.problem, root, run.options, { redis: url, queue, parts })));
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, samples: results.map((r) => r.samples), perWorker: workers.map((w) => w.jobsDone) };
+  } finally {
+    await Promise.all(workers.map((w) => w.stop()));
+  }
+}
+
+const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+const rows = [];
+const row = (label, seconds, extra = {}) => rows.push({ label, seconds, jobsPerSecond: totalJobs / seconds, samplesPerSecond: totalSamples / seconds, ...extra });
+
+say(`mix: ${MIX.map((r) => `${r.name} (${r.options.chains} chains)`).join(', ')}; ${parts} ranges per run → ${totalJobs} jobs, ${totalSamples} samples; ${cpus().length} cores`);
+let reference;
+const t1 = [];
+for (let k = 0; k < repeat; k++) {
+  const r = await inProcess(1, true);
+  reference ??= r.samples;
+  t1.push(r.seconds);
+  say(`one process, ranges, threads 1: ${r.seconds.toFixed(2)} s`);
+}
+row('one process, sample() per range, threads 1', median(t1));
+const tAll = [];
+for (let k = 0; k < repeat; k++) {
+  const r = await inProcess(undefined, false);
+  if (!r.samples.every((s, i) => same(s, reference[i]))) throw new Error('whole runs on all cores differ from the ranges on one thread: the seed contract is broken');
+  tAll.push(r.seconds);
+  say(`one process, whole runs, all threads: ${r.seconds.toFixed(2)} s`);
+}
+row(`one process, sample() per whole run, threads ${cpus().length} (all cores)`, median(tAll));
+
+const redis = await startRedis();
+let identical = true;
+try {
+  for (const n of workerCounts) {
+    const ts = [];
+    let perWorker;
+    for (let k = 0; k < repeat; k++) {
+      const r = await onWorkers(redis.url, n, k);
+      r.samples.forEach((s, i) => {
+        if (!same(s, reference[i])) {
+          identical = false;
+          say(`MISMATCH: ${MIX[i].name} assembled from ${n} worker(s) differs from the one-process run`);
+        }
+      });
+      ts.push(r.seconds);
+      perWorker = r.perWorker;
+      say(`${n} worker(s): ${r.seconds.toFixed(2)} s (jobs per worker: ${r.perWorker.join(', ')})`);
+    }
+    row(`${n} × langevin worker --threads 1`, median(ts), { workers: n, jobsPerWorker: perWorker });
+  }
+} finally {
+  await redis.stop();
+}
+
+const one = rows.find((r) => r.workers === 1);
+for (const r of rows) {
+  r.vsOneProcess = rows[0].seconds / r.seconds;
+  if (one) r.vsOneWorker = one.seconds / r.seconds;
+}
+if (args.json) process.stdout.write(JSON.stringify({ cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, parts, totalJobs, totalSamples, repeat, identical, rows }) + '\n');
+else {
+  const f = (x, d = 2) => (x === undefined ? '' : x.toFixed(d));
+  process.stdout.write(`${totalJobs} jobs (${MIX.length} runs × ${parts} ranges), ${totalSamples} samples; ${cpus().length} cores (${cpus()[0]?.model}); node ${process.version}; median of ${repeat}\n\n`);
+  process.stdout.write('| configuration | wall s | jobs/s | samples/s | vs one process (threads 1) | vs 1 worker |\n|---|---:|---:|---:|---:|---:|\n');
+  for (const r of rows) process.stdout.write(`| ${r.label} | ${f(r.seconds)} | ${f(r.jobsPerSecond)} | ${f(r.samplesPerSecond, 0)} | ${f(r.vsOneProcess)}× | ${r.workers ? `${f(r.vsOneWorker)}×` : ''} |\n`);
+  process.stdout.write(`\nassembled output bit-identical to the one-process run: ${identical ? 'yes, every run' : 'NO'}\n`);
+}
+if (!identical) process.exitCode = 1;
