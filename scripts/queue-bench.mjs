@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -45,6 +45,14 @@ const parts = Number(args.parts);
 const repeat = Number(args.repeat);
 const scale = Number(args.scale);
 const say = (s) => process.stderr.write(`queue-bench: ${s}\n`);
+// Child processes (redis-server, workers) die with the benchmark, also on ^C.
+const children = new Set();
+const track = (proc) => (children.add(proc), proc.once('exit', () => children.delete(proc)), proc);
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.once(sig, () => {
+    for (const p of children) p.kill('SIGKILL');
+    process.exit(130);
+  });
 
 // A 64-dim image deblurring problem: standard Gaussian prior, 8×8 image, 3×3 blur, noise 0.1.
 const D = 64;
@@ -121,7 +129,7 @@ async function freePort() {
 async function startRedis() {
   const dir = mkdtempSync(join(tmpdir(), 'langevin-qbench-'));
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   await new Promise((resolve, reject) => {
     let text = '';
     proc.once('error', (e) => reject(new Error(`redis-server: ${e.message} (install it: apt-get install -y redis-server)`)));
@@ -143,9 +151,9 @@ async function startRedis() {
 
 /** A `langevin worker --threads 1` process; resolves once it listens on the queue. */
 async function startWorker(url, queue) {
-  const proc = spawn(process.execPath, [join(root, 'dist/lib/cli/main.js'), 'worker', '--redis', url, '--queue', queue, '--device', 'cpu', '--threads', '1', '--concurrency', '1'], {
+  const proc = track(spawn(process.execPath, [join(root, 'dist/lib/cli/main.js'), 'worker', '--redis', url, '--queue', queue, '--device', 'cpu', '--threads', '1', '--concurrency', '1'], {
     stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  }));
   let log = '';
   await new Promise((resolve, reject) => {
     proc.once('exit', (code) => reject(new Error(`worker exited (${code}): ${log.slice(-400)}`)));
@@ -187,6 +195,7 @@ async function onWorkers(url, n, round) {
 const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 say(`mix: ${MIX.map((r) => `${r.name} (${r.options.chains} chains)`).join(', ')}; ${parts} ranges per run → ${totalJobs} jobs, ${totalSamples} samples; ${cpus().length} cores`);
+const loadAtStart = loadavg()[0];
 // The configurations take turns in every round, so load from outside falls on all of them alike.
 let round = 0;
 const redis = await startRedis();
@@ -231,12 +240,14 @@ for (const r of rows) {
   r.vsOneProcess = rows[0].seconds / r.seconds;
   if (one) r.vsOneWorker = one.seconds / r.seconds;
 }
-if (args.json) process.stdout.write(JSON.stringify({ cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, parts, totalJobs, totalSamples, repeat, identical, rows }) + '\n');
-else {
+if (args.json) process.stdout.write(JSON.stringify({ cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, parts, totalJobs, totalSamples, repeat, identical, loadAverage: { start: loadAtStart, end: loadavg()[0] }, rows }) + '\n');
+// The table goes to stdout, or to stderr beside --json's one line.
+{
+  const out = args.json ? process.stderr : process.stdout;
   const f = (x, d = 2) => (x === undefined ? '' : x.toFixed(d));
-  process.stdout.write(`${totalJobs} jobs (${MIX.length} runs × ${parts} ranges), ${totalSamples} samples; ${cpus().length} cores (${cpus()[0]?.model}); node ${process.version}; best of ${repeat}\n\n`);
-  process.stdout.write('| configuration | wall s | CPU s | cores busy | jobs/s | samples/s | vs one process (threads 1) | vs 1 worker |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
-  for (const r of rows) process.stdout.write(`| ${r.label} | ${f(r.seconds)} | ${f(r.cpuSeconds)} | ${f(r.cores)} | ${f(r.jobsPerSecond)} | ${f(r.samplesPerSecond, 0)} | ${f(r.vsOneProcess)}× | ${r.workers ? `${f(r.vsOneWorker)}×` : ''} |\n`);
-  process.stdout.write(`\nassembled output bit-identical to the one-process run: ${identical ? 'yes, every run' : 'NO'}\n`);
+  out.write(`${totalJobs} jobs (${MIX.length} runs × ${parts} ranges), ${totalSamples} samples; ${cpus().length} cores (${cpus()[0]?.model}); node ${process.version}; best of ${repeat}; 1-min load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end\n\n`);
+  out.write('| configuration | wall s | CPU s | cores busy | jobs/s | samples/s | vs one process (threads 1) | vs 1 worker |\n|---|---:|---:|---:|---:|---:|---:|---:|\n');
+  for (const r of rows) out.write(`| ${r.label} | ${f(r.seconds)} | ${f(r.cpuSeconds)} | ${f(r.cores)} | ${f(r.jobsPerSecond)} | ${f(r.samplesPerSecond, 0)} | ${f(r.vsOneProcess)}× | ${r.workers ? `${f(r.vsOneWorker)}×` : ''} |\n`);
+  out.write(`\nassembled output bit-identical to the one-process run: ${identical ? 'yes, every run' : 'NO'}\n`);
 }
 if (!identical) process.exitCode = 1;
