@@ -177,19 +177,23 @@ async function startWorker(url, queue) {
   };
 }
 
-/** N workers on a fresh queue; the whole mix submitted at once, waited for and assembled. */
-async function onWorkers(url, n, round) {
-  const queue = `bench-${n}-${round}-${process.pid}`;
-  const workers = await Promise.all(Array.from({ length: n }, () => startWorker(url, queue)));
-  try {
-    const t0 = performance.now();
-    const results = await Promise.all(MIX.map((run) => submitSplit(run.problem, root, run.options, { redis: url, queue, parts })));
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = workers.reduce((a, w) => a + w.cpu(), 0);
-    return { seconds, cpu, samples: results.map((r) => r.samples), perWorker: workers.map((w) => w.jobsDone) };
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-  }
+/**
+ * N workers on their own queue, started once and kept across rounds as real workers would be (their
+ * first round includes start-up and JIT warm-up); the whole mix submitted at once, waited for and
+ * assembled. CPU seconds and jobs are this round's.
+ */
+const pools = new Map();
+async function onWorkers(url, n) {
+  const queue = `bench-${n}-${process.pid}`;
+  if (!pools.has(n)) pools.set(n, await Promise.all(Array.from({ length: n }, () => startWorker(url, queue))));
+  const workers = pools.get(n);
+  const cpu0 = workers.map((w) => w.cpu());
+  const jobs0 = workers.map((w) => w.jobsDone);
+  const t0 = performance.now();
+  const results = await Promise.all(MIX.map((run) => submitSplit(run.problem, root, run.options, { redis: url, queue, parts })));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = workers.reduce((a, w, i) => a + w.cpu() - cpu0[i], 0);
+  return { seconds, cpu, samples: results.map((r) => r.samples), perWorker: workers.map((w, i) => w.jobsDone - jobs0[i]) };
 }
 
 const same = (a, b) => a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -202,7 +206,7 @@ const redis = await startRedis();
 const configs = [
   { label: 'one process, sample() per range, threads 1', run: () => inProcess(1, true) },
   { label: `one process, sample() per whole run, all ${cpus().length} cores`, run: () => inProcess(undefined, false) },
-  ...workerCounts.map((n) => ({ label: `${n} × langevin worker --threads 1`, workers: n, run: () => onWorkers(redis.url, n, round) })),
+  ...workerCounts.map((n) => ({ label: `${n} × langevin worker --threads 1`, workers: n, run: () => onWorkers(redis.url, n) })),
 ];
 const times = configs.map(() => []);
 const cpuTimes = configs.map(() => []);
@@ -227,6 +231,7 @@ try {
     }
   }
 } finally {
+  for (const workers of pools.values()) await Promise.all(workers.map((w) => w.stop()));
   await redis.stop();
 }
 const rows = configs.map((cfg, i) => {
