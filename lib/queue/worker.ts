@@ -21,7 +21,7 @@ export interface WorkerOptions {
   device?: DeviceRequest;
   /** Jobs run at once by this process (each a native run on the thread pool). Default 1. */
   concurrency?: number;
-  /** CPU threads per job (sample()'s `threads`; 0 = all cores). Default 0. */
+  /** CPU threads per job (sample()'s `threads`). Default: all cores. */
   threads?: number;
   /** How long a job's lock lives without renewal; a worker silent for this long is presumed dead. Default 30 000 ms. */
   lockMs?: number;
@@ -57,7 +57,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         problem,
         sampleOptionsOf(data, {
           device: o.device ?? 'auto',
-          threads: o.threads ?? 0,
+          threads: o.threads, // undefined: all cores (sample() refuses 0)
           signal: controller.signal,
           onProgress: (p) => {
             const now = Date.now();
