@@ -11,7 +11,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -142,33 +141,36 @@ inline uint32_t ballot(int pred) {
   return mask;
 }
 
-// Runs kernel(args...) on grid × block threads: blocks in order, each on block.x host threads.
+// Runs kernel(args...) on grid × block threads: block.x host threads, started once per launch,
+// run the grid's blocks one after another (a barrier between blocks, like a GPU with room for one
+// block; shared memory is not cleared between blocks, as on a GPU).
 template <class... P, class... A>
 void launch(dim3 grid, dim3 block, size_t shmem, void (*kernel)(P...), A&&... args) {
   const int threads = static_cast<int>(block.x);
   if (block.y != 1 || block.z != 1 || threads <= 0 || threads % kWarp != 0)
     throw std::logic_error("simt: blocks are one-dimensional, a multiple of 32 threads");
-  std::function<void()> body = [&] { kernel(args...); };
-  for (unsigned bz = 0; bz < grid.z; ++bz)
-    for (unsigned by = 0; by < grid.y; ++by)
-      for (unsigned bx = 0; bx < grid.x; ++bx) {
-        Block blk(threads, shmem);
-        std::vector<std::thread> pool;
-        pool.reserve(threads);
-        for (int t = 0; t < threads; ++t)
-          pool.emplace_back([&, t] {
-            ThreadCtx& c = ctx();
-            c = ThreadCtx{};
-            c.threadIdx = dim3(t);
-            c.blockIdx = dim3(bx, by, bz);
-            c.blockDim = block;
-            c.gridDim = grid;
-            c.block = &blk;
-            body();
-            c.block = nullptr;
-          });
-        for (auto& th : pool) th.join();
+  const size_t blocks = static_cast<size_t>(grid.x) * grid.y * grid.z;
+  if (blocks == 0) return;
+  Block blk(threads, shmem);
+  std::vector<std::thread> pool;
+  pool.reserve(threads);
+  for (int t = 0; t < threads; ++t)
+    pool.emplace_back([&, t] {
+      ThreadCtx& c = ctx();
+      c = ThreadCtx{};
+      c.threadIdx = dim3(t);
+      c.blockDim = block;
+      c.gridDim = grid;
+      c.block = &blk;
+      for (size_t b = 0; b < blocks; ++b) {
+        c.blockIdx = dim3(static_cast<unsigned>(b % grid.x), static_cast<unsigned>(b / grid.x % grid.y),
+                          static_cast<unsigned>(b / (static_cast<size_t>(grid.x) * grid.y)));
+        kernel(args...);
+        blk.bar.wait();  // the block is done before the next one reuses its shared memory
       }
+      c.block = nullptr;
+    });
+  for (auto& th : pool) th.join();
 }
 
 inline void* shared_bytes() { return ctx().block->smem.data(); }
