@@ -6,7 +6,8 @@
         "native/addon/addon.cc",
         "native/addon/marshal.cc",
         "native/addon/phase_worker.cc",
-        "native/cpu/cpu_backend.cc"
+        "native/cpu/cpu_backend.cc",
+        "native/simt/simt_backend.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS"],

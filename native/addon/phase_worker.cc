@@ -7,6 +7,7 @@
 
 #include "../cpu/cpu_backend.h"
 #include "../cuda/cuda_backend.h"
+#include "../simt/simt_backend.h"
 #include "marshal.h"
 
 namespace langevin {
@@ -19,6 +20,7 @@ struct ProgressEvent {
 
 std::unique_ptr<PhaseRunner> MakeRunner(const std::string& device, PhaseJob& job) {
   if (device == "cpu") return make_cpu_runner(job);
+  if (device == "simt") return make_simt_runner(job);  // tests only: the GPU kernels, emulated
 #ifdef LANGEVIN_WITH_CUDA
   if (device == "cuda") return make_cuda_runner(job);
 #endif

@@ -66,22 +66,25 @@ LANGEVIN_HD float sum_log_noised_var(const float* v, int n, NoiseLevel nl, float
   return ld;
 }
 
-LANGEVIN_HD void gmm_prepare_level(const GmmView& g, NoiseLevel nl, float* level) {
+// Component k's entries of the level table (GPU kernels fill components in parallel).
+LANGEVIN_HD void gmm_prepare_component(const GmmView& g, NoiseLevel nl, int k, float* level) {
   const int K = g.K, d = g.d;
   float* logdet = level;
   float* inv = level + K;
-  for (int k = 0; k < K; ++k) {
-    const float beta = component_beta(g, k);
-    if (g.kind == CovKind::Isotropic) {
-      const float c = noised_var(g.var[k], nl, beta);
-      logdet[k] = d * logf(c);
-      inv[k] = 1.0f / c;
-    } else {
-      const float* v = g.var + static_cast<size_t>(k) * d;  // variances or eigenvalues
-      for (int i = 0; i < d; ++i) inv[static_cast<size_t>(k) * d + i] = 1.0f / noised_var(v[i], nl, beta);
-      logdet[k] = sum_log_noised_var(v, d, nl, beta);
-    }
+  const float beta = component_beta(g, k);
+  if (g.kind == CovKind::Isotropic) {
+    const float c = noised_var(g.var[k], nl, beta);
+    logdet[k] = d * logf(c);
+    inv[k] = 1.0f / c;
+  } else {
+    const float* v = g.var + static_cast<size_t>(k) * d;  // variances or eigenvalues
+    for (int i = 0; i < d; ++i) inv[static_cast<size_t>(k) * d + i] = 1.0f / noised_var(v[i], nl, beta);
+    logdet[k] = sum_log_noised_var(v, d, nl, beta);
   }
+}
+
+LANGEVIN_HD void gmm_prepare_level(const GmmView& g, NoiseLevel nl, float* level) {
+  for (int k = 0; k < g.K; ++k) gmm_prepare_component(g, nl, k, level);
 }
 
 // Σ z_i² v_i.
