@@ -22,6 +22,7 @@ import type { Prior, Problem } from './types.js';
 import { isGmm, isGmmProblem } from './types.js';
 import { resolveScoreModel } from './scoreModels.js';
 import { checkMemory } from './memory.js';
+import { checkProblem } from './problem/checkProblem.js';
 import { VERSION } from './version.js';
 import { runWarnings } from './health.js';
 import { constantSchedule } from './schedule.js';
@@ -56,13 +57,15 @@ export interface SampleResult {
   summary: SampleSummary;
 }
 
-export async function sample(problem: Problem, options?: SampleOptions): Promise<SampleResult> {
+export async function sample(input: Problem, options?: SampleOptions): Promise<SampleResult> {
+  // Hand-built, raw or missing problems are checked like parsed ones (lib/problem/checkProblem.ts).
+  const problem = checkProblem(input);
   const opts = resolveOptions(options);
   if (opts.signal?.aborted) throw abortError(opts.signal);
   const seed = toSeed(opts.seed, 'options.seed');
   const device = resolveDevice(opts.device, 'options.device');
   const d = problem.prior.dim;
-  checkMemory(problem, opts.chains, device);
+  checkMemory(problem, opts.chains, device, opts.draws);
   const sampler = samplers[opts.sampler];
   sampler.validate?.(problem, opts.samplerOptions ?? {}, { userInit: opts.init !== undefined });
   if (opts.init === 'prior' && !isGmm(problem.prior))
