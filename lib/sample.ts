@@ -10,7 +10,8 @@ import { LangevinError } from './errors.js';
 import { initialState } from './init.js';
 import { observationTable, operatorTables, priorTables } from './nativeTables.js';
 import { resolveOptions } from './options.js';
-import type { SampleOptions } from './options.js';
+import type { ResolvedOptions, SampleOptions } from './options.js';
+import { progressGuard } from './progressGuard.js';
 import { abortError, runPhase } from './phase.js';
 import type { RunContext } from './phase.js';
 import { exactPosteriorOf } from './posterior.js';
@@ -57,10 +58,25 @@ export interface SampleResult {
   summary: SampleSummary;
 }
 
+/**
+ * Sample the posterior of `problem` (from parseProblem/loadProblem; any other object is checked
+ * first). An exception thrown by options.onProgress cancels the run and is its rejection.
+ */
 export async function sample(input: Problem, options?: SampleOptions): Promise<SampleResult> {
   // Hand-built, raw or missing problems are checked like parsed ones (lib/problem/checkProblem.ts).
   const problem = checkProblem(input);
-  const opts = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const guard = progressGuard(resolved.onProgress, resolved.signal);
+  try {
+    const result = await sampleChecked(problem, { ...resolved, signal: guard.signal, onProgress: guard.onProgress });
+    await guard.settle();
+    return result;
+  } catch (err) {
+    throw guard.reason(err);
+  }
+}
+
+async function sampleChecked(problem: Problem, opts: ResolvedOptions): Promise<SampleResult> {
   if (opts.signal?.aborted) throw abortError(opts.signal);
   const seed = toSeed(opts.seed, 'options.seed');
   const device = resolveDevice(opts.device, 'options.device');

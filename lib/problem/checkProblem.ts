@@ -18,6 +18,9 @@ export function checkProblem(problem: unknown): Problem {
     throw invalid('E_VALUE', 'problem', 'a Problem object (use loadProblem(path) for a file, parseProblem(json) for raw JSON)', problem);
   const p = record('problem', problem);
   if ('type' in p || !('prior' in p)) throw invalidWords('E_VALUE', 'problem', 'a Problem { prior, likelihood? } (raw JSON goes through parseProblem first)', 'another object');
+  const rawPrior = p.prior as Record<string, unknown> | null;
+  if (typeof rawPrior === 'string' || (rawPrior !== null && typeof rawPrior === 'object' && 'type' in rawPrior && !('kind' in rawPrior)))
+    throw invalidWords('E_VALUE', 'problem', 'a parsed Problem', 'raw problem-file JSON (pass it through parseProblem first)');
   const prior = checkPrior('prior', p.prior);
   if (p.likelihood === undefined) return problem as Problem;
   checkLikelihood('likelihood', p.likelihood, prior.dim);
