@@ -4,7 +4,7 @@ import { divergenceReport } from './chains.js';
 import type { ChainState } from './chains.js';
 import { describeDevice, resolveDevice } from './device.js';
 import type { Device } from './device.js';
-import { diagnose, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
+import { diagnoseChunked, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
 import type { Diagnostics } from './diagnostics.js';
 import { LangevinError } from './errors.js';
 import { initialState } from './init.js';
@@ -12,6 +12,7 @@ import { observationTable, operatorTables, priorTables } from './nativeTables.js
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, SampleOptions } from './options.js';
 import { progressGuard } from './progressGuard.js';
+import { untilAborted } from './scoredPhase.js';
 import { abortError, runPhase } from './phase.js';
 import type { RunContext } from './phase.js';
 import { exactPosteriorOf } from './posterior.js';
@@ -102,7 +103,8 @@ async function sampleChecked(problem: Problem, opts: ResolvedOptions): Promise<S
   };
   // Without exact prior draws (image and learned priors) a sampler that starts from the prior starts from N(0, I).
   const defaultInit = sampler.defaultInit === 'prior' && !isGmm(problem.prior) ? 'gaussian' : sampler.defaultInit;
-  const init = await initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
+  // Raced against the signal: the native draws behind it cannot be interrupted, the wait can.
+  const init = await untilAborted(initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device, signal: opts.signal }, 'options.init'), opts.signal);
   const phases: PhaseInfo[] = [];
   const { state, settings, final, reweighting, warnings: samplerWarnings = [], target = 'posterior' } = await sampler.run(
     {
@@ -136,7 +138,9 @@ async function sampleChecked(problem: Problem, opts: ResolvedOptions): Promise<S
   // The exact reference is the sampler's own target: the posterior, or the prior (DALMC likelihood: false).
   const targetProblem: Problem = target === 'prior' ? { prior: problem.prior } : problem;
   const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM && isGmmProblem(targetProblem) ? exactPosteriorOf(targetProblem) : undefined;
-  const diagnostics = diagnose(targetProblem, state.x, state.status, divergence, exact);
+  // Chunked: at 10⁶ chains this tail takes seconds and must stay cancellable (signal checked per slice).
+  const diagnostics = await diagnoseChunked(targetProblem, state.x, state.status, divergence, exact, opts.signal);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
   if (reweighting) diagnostics.reweighting = reweighting;
   if (opts.draws > 0) {
     // Continue on the final target with its own stream; the returned samples stay the sampler's.

@@ -345,3 +345,40 @@ test.serial('campaign (CLI): ~50 malformed invocations exit 2 with one typed lin
   t.log(`refusals by class: ${JSON.stringify(tally)} (${Object.values(tally).reduce((a, b) => a + b, 0)} in all)`);
   t.true(Object.values(tally).reduce((a, b) => a + b, 0) >= 200);
 });
+
+test.serial('cancellation: the diagnostics tail at 10⁶ chains yields to the event loop and stops within one slice of an abort', async (t) => {
+  const { diagnoseChunked } = await import('../lib/diagnostics.js');
+  const { exactPosteriorOf } = await import('../lib/posterior.js');
+  const { divergenceReport } = await import('../lib/chains.js');
+  const problem = parseProblem(base(), dir) as any;
+  const chains = 1_000_000;
+  const x = new Float32Array(chains * 3).map((_, i) => Math.sin(i));
+  const status = new Int32Array(chains).fill(-1);
+  const exact = exactPosteriorOf(problem);
+  // Uncancelled: it completes in 20 ms slices (bounds are loose for a loaded CI machine; RELIABILITY.md has the figures).
+  let last = performance.now();
+  let worst = 0;
+  const tick = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last);
+    last = now;
+  }, 2);
+  const t0 = performance.now();
+  const full = await diagnoseChunked(problem, x, status, divergenceReport(status), exact);
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(tick);
+  t.is(full.finite, chains);
+  t.true(worst < 250, `worst event-loop gap ${worst.toFixed(0)} ms`);
+  // Cancelled part-way: E_ABORTED within one slice.
+  const controller = new AbortController();
+  let abortedAt = 0;
+  setTimeout(() => {
+    abortedAt = performance.now();
+    controller.abort(new Error('probe'));
+  }, Math.max(20, (seconds * 1000) / 3));
+  const err = await diagnoseChunked(problem, x, status, divergenceReport(status), exact, controller.signal).then(() => undefined, (e) => e);
+  const latency = performance.now() - abortedAt;
+  t.true(err instanceof LangevinError && err.code === 'E_ABORTED', String(err));
+  t.true(latency < 250, `abort → rejection ${latency.toFixed(1)} ms`);
+  t.log(`diagnostics at 10⁶ chains: ${seconds.toFixed(2)} s, worst event-loop gap ${worst.toFixed(0)} ms, abort → E_ABORTED ${latency.toFixed(1)} ms`);
+});
