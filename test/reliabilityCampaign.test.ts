@@ -7,7 +7,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -381,4 +381,36 @@ test.serial('cancellation: the diagnostics tail at 10⁶ chains yields to the ev
   t.true(err instanceof LangevinError && err.code === 'E_ABORTED', String(err));
   t.true(latency < 250, `abort → rejection ${latency.toFixed(1)} ms`);
   t.log(`diagnostics at 10⁶ chains: ${seconds.toFixed(2)} s, worst event-loop gap ${worst.toFixed(0)} ms, abort → E_ABORTED ${latency.toFixed(1)} ms`);
+});
+
+test.serial('cancellation: SIGTERM to `langevin sample` exits 143 with no output file', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'langevin-sigterm-'));
+  try {
+    writeFileSync(join(root, 'problem.json'), JSON.stringify(base()));
+    const child = spawn(process.execPath, [cli, 'sample', 'problem.json', '--steps', '2000000', '--out', join(root, 'X.npy')], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (b) => (stderr += b));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // The handler is installed just before the addon loads: wait for it in the child's mappings.
+    const mapped = () => {
+      try {
+        return readFileSync(`/proc/${child.pid}/maps`, 'utf8').includes('langevin.node');
+      } catch {
+        return !existsSync('/proc');
+      }
+    };
+    const until = Date.now() + 20_000;
+    while (Date.now() < until && !mapped()) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = performance.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    t.is(code, 143, stderr);
+    t.regex(stderr, /E_ABORTED: .*SIGTERM/);
+    t.notRegex(stderr, /\n\s+at /);
+    t.deepEqual(readdirSync(root), ['problem.json']);
+    t.log(`SIGTERM → exit 143: ${(performance.now() - sent).toFixed(0)} ms`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });
