@@ -84,12 +84,12 @@ export function referencedPath(access: FileAccess, raw: string, field: string): 
   const path = resolve(access.baseDir, raw);
   if (!access.confine) return path;
   let real = path;
-  let base = access.baseDir;
+  let base = resolve(access.baseDir);
   try {
-    base = realpathSync(access.baseDir);
-    real = realpathSync(path);
+    const both = [realpathSync(access.baseDir), realpathSync(path)];
+    [base, real] = both;
   } catch {
-    // not there (yet): check the lexical path
+    // not there: check the lexical path (the reader then reports the missing file)
   }
   const rel = relative(base, real);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel))

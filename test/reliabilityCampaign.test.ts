@@ -414,3 +414,19 @@ test.serial('cancellation: SIGTERM to `langevin sample` exits 143 with no output
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test.serial('memory: an address-space limit (ulimit -v) bounds the E_OOM check, not the host free memory', async (t) => {
+  const memory = fileURLToPath(new URL('../lib/memory.js', import.meta.url));
+  const script = `import { availableBytes } from ${JSON.stringify(memory)}; console.log(JSON.stringify(availableBytes()));`;
+  let out: string;
+  try {
+    out = execFileSync('bash', ['-c', 'ulimit -v 4000000 && exec "$0" --input-type=module -e "$1"', process.execPath, script], { encoding: 'utf8' });
+  } catch (err) {
+    t.log(`no ulimit here (${(err as Error).message.split('\n')[0]}): skipped`);
+    t.pass();
+    return;
+  }
+  const got = JSON.parse(out) as { bytes: number; source: string };
+  t.true(got.bytes < 4000000 * 1024, JSON.stringify(got));
+  t.regex(got.source, /address-space limit|cgroup/);
+});
