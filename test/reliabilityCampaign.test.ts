@@ -430,3 +430,18 @@ test.serial('memory: an address-space limit (ulimit -v) bounds the E_OOM check, 
   t.true(got.bytes < 4000000 * 1024, JSON.stringify(got));
   t.regex(got.source, /address-space limit|cgroup/);
 });
+
+test.serial('native backstop: schedule scalars outside float32 (or steps that round to 0) are a typed error from the addon, never UB', async (t) => {
+  const { runPhase } = await import('../lib/phase.js');
+  const { priorTables, operatorTables, observationTable } = await import('../lib/nativeTables.js');
+  const { freshStatus } = await import('../lib/chains.js');
+  const problem = parseProblem(base(), dir);
+  const ctx = { device: 'cpu' as const, threads: 1, seed: 1n, chainOffset: 0, prior: priorTables(problem.prior), operator: operatorTables(problem.likelihood?.operator), y: observationTable(problem.likelihood) };
+  const state = { chains: 2, dim: 3, x: new Float32Array(6), status: freshStatus(2) };
+  for (const [h, a] of [[1e-40, 1], [1e-320, 1], [1e39, 1], [0.1, 1e300]]) {
+    const schedule = { h: Float64Array.of(h), a: Float64Array.of(a), b2: Float64Array.of(0), c: Float64Array.of(1) };
+    const err = await runPhase(ctx, { name: 'probe', stream: 0, schedule }, state).then(() => undefined, (e) => e);
+    t.true(err instanceof LangevinError, `h=${h} a=${a}: ${String(err)}`);
+    t.regex(String(err.message), /float32/);
+  }
+});
