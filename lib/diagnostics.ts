@@ -9,6 +9,33 @@ import { operatorRows } from './types.js';
 import type { DivergenceReport } from './chains.js';
 import type { ChainSummary } from './mcmcDiagnostics.js';
 import type { SmcReport } from './smc/engine.js';
+import { abortError } from './errors.js';
+
+// The loops over chains are generators that pause every CHUNK chains. Run synchronously they are
+// plain loops; run by chunked() they give the event loop a turn every ~20 ms of work and stop on
+// the signal, so at a million chains the tail after the native phases stays cancellable.
+type Steps<T> = Generator<void, T, void>;
+const CHUNK = 1024;
+
+function runSync<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Drive `steps`, yielding to the event loop after ≥ sliceMs of work and checking `signal` then. */
+export async function chunked<T>(steps: Steps<T>, signal?: AbortSignal, sliceMs = 20): Promise<T> {
+  let start = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - start < sliceMs) continue;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (signal?.aborted) throw abortError(signal);
+    start = performance.now();
+  }
+}
 
 export interface ExactComparison {
   /** max_i |mean_i − exact_i| / (exact sd_i / √n): about N(0,1) per coordinate for exact samples. */
@@ -41,10 +68,15 @@ export interface Diagnostics {
 
 /** Moments of the rows of x[n*d] whose mask is set. */
 export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => boolean): { n: number; mean: Float64Array; cov: Float64Array } {
+  return runSync(sampleMomentsSteps(x, d, keep));
+}
+
+function* sampleMomentsSteps(x: Float32Array, d: number, keep: (c: number) => boolean): Steps<{ n: number; mean: Float64Array; cov: Float64Array }> {
   const chains = x.length / d;
   const mean = new Float64Array(d);
   let n = 0;
   for (let c = 0; c < chains; c++) {
+    if (c % CHUNK === CHUNK - 1) yield;
     if (!keep(c)) continue;
     n++;
     for (let i = 0; i < d; i++) mean[i] += x[c * d + i];
@@ -53,6 +85,7 @@ export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => b
   const cov = new Float64Array(d * d);
   const r = new Float64Array(d);
   for (let c = 0; c < chains; c++) {
+    if (c % CHUNK === CHUNK - 1) yield;
     if (!keep(c)) continue;
     for (let i = 0; i < d; i++) r[i] = x[c * d + i] - mean[i];
     for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) cov[i * d + j] += r[i] * r[j];
@@ -68,6 +101,10 @@ export function sampleMoments(x: Float32Array, d: number, keep: (c: number) => b
 
 /** Responsibilities of each component of a full-covariance GMM, averaged over rows, and the responsibility-weighted means. */
 export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: number) => boolean): { weights: number[]; means: Float64Array; n: number } {
+  return runSync(meanResponsibilitiesSteps(g, x, keep));
+}
+
+function* meanResponsibilitiesSteps(g: FullGmm, x: Float32Array, keep: (c: number) => boolean): Steps<{ weights: number[]; means: Float64Array; n: number }> {
   const { dim: d, components: K } = g;
   const chol = [] as Float64Array[];
   const logNorm = new Float64Array(K);
@@ -82,6 +119,7 @@ export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: numb
   const r = new Float64Array(d);
   let n = 0;
   for (let c = 0; c < x.length / d; c++) {
+    if (c % CHUNK === CHUNK - 1) yield;
     if (!keep(c)) continue;
     n++;
     let mx = -Infinity;
@@ -106,8 +144,12 @@ export function meanResponsibilities(g: FullGmm, x: Float32Array, keep: (c: numb
 }
 
 export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c: number) => boolean): ExactComparison {
+  return runSync(compareWithExactSteps(post, x, keep));
+}
+
+function* compareWithExactSteps(post: ExactPosterior, x: Float32Array, keep: (c: number) => boolean): Steps<ExactComparison> {
   const d = post.dim;
-  const { n, mean, cov } = sampleMoments(x, d, keep);
+  const { n, mean, cov } = yield* sampleMomentsSteps(x, d, keep);
   let meanZMax = 0;
   let num = 0;
   let den = 0;
@@ -119,7 +161,7 @@ export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c
     num += (cov[i] - post.covariance[i]) ** 2;
     den += post.covariance[i] ** 2;
   }
-  const resp = meanResponsibilities(post, x, keep);
+  const resp = yield* meanResponsibilitiesSteps(post, x, keep);
   const sampled = resp.weights;
   const exact = Array.from(post.weights);
   const totalVariation = 0.5 * exact.reduce((s, w, k) => s + Math.abs(w - sampled[k]), 0);
@@ -138,6 +180,15 @@ export function compareWithExact(post: ExactPosterior, x: Float32Array, keep: (c
 export const EXACT_DIAGNOSTICS_MAX_DIM = 256;
 
 export function diagnose(problem: Problem, x: Float32Array, status: Int32Array, divergence: DivergenceReport, exact?: ExactPosterior): Diagnostics {
+  return runSync(diagnoseSteps(problem, x, status, divergence, exact));
+}
+
+/** diagnose, in slices that leave the event loop free; E_ABORTED as soon as `signal` aborts. */
+export function diagnoseChunked(problem: Problem, x: Float32Array, status: Int32Array, divergence: DivergenceReport, exact: ExactPosterior | undefined, signal?: AbortSignal): Promise<Diagnostics> {
+  return chunked(diagnoseSteps(problem, x, status, divergence, exact), signal);
+}
+
+function* diagnoseSteps(problem: Problem, x: Float32Array, status: Int32Array, divergence: DivergenceReport, exact?: ExactPosterior): Steps<Diagnostics> {
   const d = problem.prior.dim;
   const chains = status.length;
   const keep = (c: number) => status[c] < 0;
@@ -149,6 +200,7 @@ export function diagnose(problem: Problem, x: Float32Array, status: Int32Array, 
     let total = 0;
     let n = 0;
     for (let c = 0; c < chains; c++) {
+      if (c % CHUNK === CHUNK - 1) yield;
       if (!keep(c)) continue;
       applyOperator(lik.operator, x.subarray(c * d, (c + 1) * d), ax);
       let ss = 0;
@@ -158,7 +210,7 @@ export function diagnose(problem: Problem, x: Float32Array, status: Int32Array, 
     }
     out.residual = { rms: total / Math.max(n, 1), noiseStd: lik.noiseStd };
   }
-  if (d <= 64) out.mean = Array.from(sampleMoments(x, d, keep).mean);
-  if (exact && out.finite > 1) out.exact = compareWithExact(exact, x, keep);
+  if (d <= 64) out.mean = Array.from((yield* sampleMomentsSteps(x, d, keep)).mean);
+  if (exact && out.finite > 1) out.exact = yield* compareWithExactSteps(exact, x, keep);
   return out;
 }

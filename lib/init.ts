@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Initial chain states: exact draws from the prior (or any GMM), N(0, I), zeros, or the user's.
-import { invalid } from './errors.js';
+import { abortError, invalid } from './errors.js';
 import type { Device } from './device.js';
 import { drawNormals, drawUniforms } from './rng.js';
 import { Streams } from './streams.js';
@@ -17,6 +17,8 @@ export interface InitSite {
   seed: bigint;
   chainOffset: number;
   device: Device;
+  /** Checked between slices of the draw loop: a cancelled run stops drawing. */
+  signal?: AbortSignal;
 }
 
 /** Exact samples of the GMM in `tables` (x = μ_k + U_k (√λ_k ∘ z), k drawn by its weight). */
@@ -30,7 +32,10 @@ export async function sampleGmm(tables: PriorTables, chains: number, site: InitS
   const x = new Float32Array(chains * d);
   for (let c = 0; c < chains; c++) {
     // Let the event loop breathe on very large batches (this loop runs on the main thread).
-    if (c > 0 && c % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
+    if (c > 0 && c % YIELD_EVERY === 0) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (site.signal?.aborted) throw abortError(site.signal);
+    }
     const target = u[c] * acc;
     let k = 0;
     while (k < K - 1 && cdf[k] < target) k++;

@@ -46,14 +46,31 @@ export async function runNativePhase(ctx: RunContext, spec: PhaseSpec, state: Ch
   const onProgress = ctx.onProgress;
   const release = await acquirePhaseSlot(ctx.signal);
   let cancel = () => {};
+  // An exception in the caller's onProgress would otherwise be thrown inside the native
+  // thread-safe callback (an uncaught exception): keep it, stop the phase, and reject with it.
+  let progressError: { error: unknown } | undefined;
   try {
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
-    const handle = native().runPhase(job, onProgress ? (done, total) => onProgress({ phase: spec.name, done, total }) : undefined);
+    const report = onProgress
+      ? (done: number, total: number) => {
+          if (progressError) return;
+          try {
+            onProgress({ phase: spec.name, done, total });
+          } catch (error) {
+            progressError = { error };
+            cancel();
+          }
+        }
+      : undefined;
+    const handle = native().runPhase(job, report);
     cancel = () => handle.cancel();
+    if (progressError) cancel();
     ctx.signal?.addEventListener('abort', cancel, { once: true });
     const out = await handle.promise;
+    if (progressError) throw progressError.error;
     return { chains: state.chains, dim: state.dim, x: out.x, status: out.status, accepted: out.accepted };
   } catch (err) {
+    if (progressError) throw progressError.error;
     const e = nativeError(err);
     if (e.code === 'E_ABORTED' && ctx.signal?.aborted) throw abortError(ctx.signal);
     throw e;

@@ -2,7 +2,8 @@
 // NumPy .npy files (https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html).
 // Reading accepts format versions 1.0, 2.0 and 3.0 (3.0 only differs in the header's text
 // encoding); writing always produces 1.0, which every NumPy version reads.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { FILE_CAPS, readBoundedSync } from './files.js';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { LangevinError } from './errors.js';
@@ -97,10 +98,10 @@ type PyValue = string | boolean | number[];
 function parseHeader(text: string, name: string): { dtype: NpyDtype; shape: number[] } {
   const dict = parsePyDict(text.trimEnd(), name);
   const keys = Object.keys(dict).sort().join(',');
-  if (keys !== 'descr,fortran_order,shape') throw fileError(name, "header keys 'descr', 'fortran_order', 'shape'", `keys ${keys || 'none'}`);
+  if (keys !== 'descr,fortran_order,shape') throw fileError(name, "header keys 'descr', 'fortran_order', 'shape'", `${Object.keys(dict).length} other key(s)`);
   const { descr, fortran_order: fortran, shape } = dict;
   if (typeof descr !== 'string' || !(descr in ITEMSIZE)) {
-    throw fileError(name, `dtype one of ${Object.keys(ITEMSIZE).join(', ')}`, typeof descr === 'string' ? `'${descr}'` : 'a structured dtype');
+    throw fileError(name, `dtype one of ${Object.keys(ITEMSIZE).join(', ')}`, typeof descr === 'string' && /^[<>|=][a-zA-Z]\d{1,2}$/.test(descr) ? `'${descr}'` : 'another dtype');
   }
   if (typeof fortran !== 'boolean') throw fileError(name, 'fortran_order True or False', String(fortran));
   if (fortran) throw new LangevinError('E_FILE', `${name}: Fortran-order (column-major) arrays are not supported; save with np.save(path, np.ascontiguousarray(a))`);
@@ -112,7 +113,8 @@ function parseHeader(text: string, name: string): { dtype: NpyDtype; shape: numb
 function parsePyDict(s: string, name: string): Record<string, PyValue> {
   let i = 0;
   const fail = (what: string): never => {
-    throw fileError(name, `a header dict (${what} at offset ${i})`, JSON.stringify(s.length > 120 ? s.slice(0, 120) + '…' : s));
+    // Offset only: the header's text is the file's content and is not quoted.
+    throw fileError(name, `a header dict (${what} at offset ${i})`, `a malformed header of ${s.length} characters`);
   };
   const ws = (): void => {
     while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n')) i++;
@@ -213,13 +215,8 @@ export function writeNpy(data: Float32Array | Float64Array, shape: readonly numb
 export function readNpyFile(path: string, options: { float64: true }): NpyArray<Float64Array>;
 export function readNpyFile(path: string, options?: Omit<ReadNpyOptions, 'name'>): NpyArray;
 export function readNpyFile(path: string, options: Omit<ReadNpyOptions, 'name'> = {}): NpyArray {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(path);
-  } catch (err) {
-    throw new LangevinError('E_FILE', `${path}: cannot read .npy file (${(err as Error).message})`, undefined, { cause: err });
-  }
-  return readNpy(buf, { ...options, name: path });
+  // Regular files under the cap only: /dev/zero or a FIFO would exhaust memory or block.
+  return readNpy(readBoundedSync(path, FILE_CAPS.npy), { ...options, name: path });
 }
 
 /**

@@ -95,6 +95,7 @@ const finiteList: Check = (f, v) => {
   if (!Array.isArray(v) || v.length === 0) throw invalid('E_SHAPE', f, 'a non-empty array of numbers', v);
   v.forEach((x, i) => {
     if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('E_NONFINITE', `${f}[${i}]`, 'a finite number', x);
+    if (Math.abs(x) > POSITIVE_RANGE.max) throw invalid('E_VALUE', `${f}[${i}]`, `a number with |v| ≤ ${POSITIVE_RANGE.max} (float32)`, x);
   });
   return v;
 };
@@ -141,10 +142,17 @@ function integer(field: string, v: unknown, min: number, max: number): number {
   return v;
 }
 
-function positive(field: string, v: unknown, max = Infinity): number {
+/**
+ * Positive reals the sampler hands to float32 code (step sizes, times, scales): below 1e-30 a step
+ * rounds to a subnormal or 0 in float32 (the chains would not move), above 1e18 products overflow.
+ */
+export const POSITIVE_RANGE = { min: 1e-30, max: 1e18 } as const;
+
+function positive(field: string, v: unknown, max: number = POSITIVE_RANGE.max): number {
   if (typeof v !== 'number') throw invalid('E_VALUE', field, 'a number', v);
   if (!Number.isFinite(v)) throw invalid('E_NONFINITE', field, 'a finite number', v);
-  if (v <= 0 || v > max) throw invalid('E_VALUE', field, max === Infinity ? 'a number > 0' : `a number in (0, ${max}]`, v);
+  if (v <= 0 || v > max) throw invalid('E_VALUE', field, `a number in (0, ${max}]`, v);
+  if (v < POSITIVE_RANGE.min) throw invalid('E_VALUE', field, `a number ≥ ${POSITIVE_RANGE.min} (smaller ones are 0 or subnormal in float32)`, v);
   return v;
 }
 

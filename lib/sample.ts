@@ -4,13 +4,15 @@ import { divergenceReport } from './chains.js';
 import type { ChainState } from './chains.js';
 import { describeDevice, resolveDevice } from './device.js';
 import type { Device } from './device.js';
-import { diagnose, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
+import { diagnoseChunked, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
 import type { Diagnostics } from './diagnostics.js';
 import { LangevinError } from './errors.js';
 import { initialState } from './init.js';
 import { observationTable, operatorTables, priorTables } from './nativeTables.js';
 import { resolveOptions } from './options.js';
-import type { SampleOptions } from './options.js';
+import type { ResolvedOptions, SampleOptions } from './options.js';
+import { progressGuard } from './progressGuard.js';
+import { untilAborted } from './scoredPhase.js';
 import { abortError, runPhase } from './phase.js';
 import type { RunContext } from './phase.js';
 import { exactPosteriorOf } from './posterior.js';
@@ -22,6 +24,7 @@ import type { Prior, Problem } from './types.js';
 import { isGmm, isGmmProblem } from './types.js';
 import { resolveScoreModel } from './scoreModels.js';
 import { checkMemory } from './memory.js';
+import { checkProblem } from './problem/checkProblem.js';
 import { VERSION } from './version.js';
 import { runWarnings } from './health.js';
 import { constantSchedule } from './schedule.js';
@@ -58,13 +61,30 @@ export interface SampleResult {
   summary: SampleSummary;
 }
 
-export async function sample(problem: Problem, options?: SampleOptions): Promise<SampleResult> {
-  const opts = resolveOptions(options);
+/**
+ * Sample the posterior of `problem` (from parseProblem/loadProblem; any other object is checked
+ * first). An exception thrown by options.onProgress cancels the run and is its rejection.
+ */
+export async function sample(input: Problem, options?: SampleOptions): Promise<SampleResult> {
+  // Hand-built, raw or missing problems are checked like parsed ones (lib/problem/checkProblem.ts).
+  const problem = checkProblem(input);
+  const resolved = resolveOptions(options);
+  const guard = progressGuard(resolved.onProgress, resolved.signal);
+  try {
+    const result = await sampleChecked(problem, { ...resolved, signal: guard.signal, onProgress: guard.onProgress });
+    await guard.settle();
+    return result;
+  } catch (err) {
+    throw guard.reason(err);
+  }
+}
+
+async function sampleChecked(problem: Problem, opts: ResolvedOptions): Promise<SampleResult> {
   if (opts.signal?.aborted) throw abortError(opts.signal);
   const seed = toSeed(opts.seed, 'options.seed');
   const device = resolveDevice(opts.device, 'options.device');
   const d = problem.prior.dim;
-  checkMemory(problem, opts.chains, device);
+  checkMemory(problem, opts.chains, device, opts.draws);
   const sampler = samplers[opts.sampler];
   sampler.validate?.(problem, opts.samplerOptions ?? {}, { userInit: opts.init !== undefined });
   if (opts.init === 'prior' && !isGmm(problem.prior))
@@ -85,7 +105,8 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   };
   // Without exact prior draws (image and learned priors) a sampler that starts from the prior starts from N(0, I).
   const defaultInit = sampler.defaultInit === 'prior' && !isGmm(problem.prior) ? 'gaussian' : sampler.defaultInit;
-  const init = await initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device }, 'options.init');
+  // Raced against the signal: the native draws behind it cannot be interrupted, the wait can.
+  const init = await untilAborted(initialState(opts.init ?? defaultInit, run.prior, opts.chains, { seed, chainOffset: opts.chainOffset, device, signal: opts.signal }, 'options.init'), opts.signal);
   const phases: PhaseInfo[] = [];
   const { state, settings, final, reweighting, warnings: samplerWarnings = [], target = 'posterior' } = await sampler.run(
     {
@@ -119,7 +140,9 @@ export async function sample(problem: Problem, options?: SampleOptions): Promise
   // The exact reference is the sampler's own target: the posterior, or the prior (DALMC likelihood: false).
   const targetProblem: Problem = target === 'prior' ? { prior: problem.prior } : problem;
   const exact = d <= EXACT_DIAGNOSTICS_MAX_DIM && isGmmProblem(targetProblem) ? exactPosteriorOf(targetProblem) : undefined;
-  const diagnostics = diagnose(targetProblem, state.x, state.status, divergence, exact);
+  // Chunked: at 10⁶ chains this tail takes seconds and must stay cancellable (signal checked per slice).
+  const diagnostics = await diagnoseChunked(targetProblem, state.x, state.status, divergence, exact, opts.signal);
+  if (opts.signal?.aborted) throw abortError(opts.signal);
   if (reweighting) diagnostics.reweighting = reweighting;
   if (opts.draws > 0) {
     // Continue on the final target with its own stream; the returned samples stay the sampler's.

@@ -17,7 +17,9 @@ export function scheduleLength(s: StepSchedule): number {
 
 /** n identical steps. */
 export function constantSchedule(n: number, step: { h: number; a?: number; b2?: number; c?: number }): StepSchedule {
-  return fromFunction(n, () => step);
+  // Check the one step, then fill: a 2·10⁶-step schedule built step by step held the event loop ~1 s.
+  const one = fromFunction(1, () => step);
+  return { h: new Float64Array(n).fill(one.h[0]), a: new Float64Array(n).fill(one.a[0]), b2: new Float64Array(n).fill(one.b2[0]), c: new Float64Array(n).fill(one.c[0]) };
 }
 
 /** Steps whose scalars are a function of the step index. */

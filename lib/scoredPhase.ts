@@ -24,12 +24,24 @@ export async function runScoredPhase(ctx: RunContext, model: ScoreModel, spec: P
   let s = state;
   for (let k = 0; k < n; k++) {
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
-    await levelScore(model, s.x, s.chains, a[k], b2[k], score, scaled);
+    // A model whose promise never settles must not make the signal useless: race it.
+    await untilAborted(levelScore(model, s.x, s.chains, a[k], b2[k], score, scaled), ctx.signal);
     const step = { h: h.subarray(k, k + 1), a: a.subarray(k, k + 1), b2: b2.subarray(k, k + 1), c: c.subarray(k, k + 1) };
     s = await runNativePhase(stepCtx, { ...spec, schedule: step, stepOffset: (spec.stepOffset ?? 0) + k }, s, score);
     if (ctx.onProgress && ((k + 1) % every === 0 || k + 1 === n)) ctx.onProgress({ phase: spec.name, done: k + 1, total: n });
   }
   return s;
+}
+
+/** `work`, or E_ABORTED as soon as `signal` aborts (the work itself is left to finish or hang). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /** out = ∇log p_{a,b} at the rows of x. `scratch` ([chains·d]) holds x/a when a ∉ {0, 1}. */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Exit codes: 2 for bad input (the user's to fix), 1 for failures at run time, 3 for a run that
-// failed its own accuracy checks under --strict, 130 for cancellation (143 when by SIGTERM).
+// failed its own accuracy checks under --strict, 130 for cancellation (SIGINT), 143 for SIGTERM.
 import { LangevinError } from '../errors.js';
 import { receivedSignal } from './signal.js';
 
@@ -8,7 +8,7 @@ const INPUT_ERRORS = new Set(['E_SHAPE', 'E_VALUE', 'E_NONFINITE', 'E_OPTION', '
 
 export function exitCodeOf(err: unknown): number {
   if (!(err instanceof LangevinError)) return 1;
-  if (err.code === 'E_ABORTED') return receivedSignal() === 'SIGTERM' ? 143 : 130;
+  if (err.code === 'E_ABORTED') return receivedSignal === 'SIGTERM' ? 143 : 130;
   if (err.code === 'E_INACCURATE') return 3;
   return INPUT_ERRORS.has(err.code) ? 2 : 1;
 }

@@ -9,6 +9,15 @@ export function intOption(flag: string) {
   };
 }
 
+/** An integer in [min, max], refused at parse time naming the flag (e.g. `--components 0`). */
+export function boundedIntOption(flag: string, min: number, max: number) {
+  return (v: string): number => {
+    const n = /^\d+$/.test(v.trim()) ? Number(v) : NaN;
+    if (!(n >= min && n <= max)) throw invalid('E_OPTION', flag, `an integer in [${min}, ${max}]`, v);
+    return n;
+  };
+}
+
 export function numberOption(flag: string) {
   return (v: string): number => {
     const x = Number(v);

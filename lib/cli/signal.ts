@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: MIT
-// SIGINT/SIGTERM as an AbortSignal, so ^C or a service manager stops the native run cleanly (no
-// partial output); the signal received decides the exit code (130 or 143, as shells report them).
-let received: NodeJS.Signals | undefined;
+/** An AbortSignal fired by SIGINT/SIGTERM, so ^C stops the native run cleanly (no partial output). */
+/** The signal that cancelled the run, for the exit code (128 + its number: SIGINT 130, SIGTERM 143). */
+export let receivedSignal: 'SIGINT' | 'SIGTERM' | undefined;
 
-/** The termination signal this process received, if any. */
-export function receivedSignal(): NodeJS.Signals | undefined {
-  return received;
-}
-
-/** An AbortSignal fired by SIGINT/SIGTERM. */
 export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals) => () => {
-    received = name;
+  const onSignal = (name: 'SIGINT' | 'SIGTERM') => () => {
+    receivedSignal ??= name;
     controller.abort(new Error(`received ${name}`));
   };
   const int = onSignal('SIGINT');

@@ -85,6 +85,38 @@ export function positiveNumber(field: string, v: unknown): number {
   return x;
 }
 
+/**
+ * What the float32 native code can hold. Values (means, y, matrix entries) stay below VALUE so a
+ * product of two of them (squares, residuals, A·x) is still finite in float32 (max ≈ 3.4e38).
+ * Variances stay in [VARIANCE_MIN, VARIANCE_MAX] so the variance, its inverse and its square root
+ * are normal float32 numbers with room for the sums built from them; noise standard deviations are
+ * the square roots of that range (1/η² is used).
+ */
+export const FLOAT32_RANGE = { value: 1e18, varianceMin: 1e-20, varianceMax: 1e20, stdMin: 1e-10, stdMax: 1e10 } as const;
+
+/** A finite number whose magnitude float32 arithmetic can use (|v| ≤ 1e18). */
+export function float32Number(field: string, v: unknown): number {
+  const x = finiteNumber(field, v);
+  if (Math.abs(x) > FLOAT32_RANGE.value) throw invalid('E_VALUE', field, `a number with |v| ≤ ${FLOAT32_RANGE.value} (the sampler computes in float32)`, v);
+  return x;
+}
+
+/** A variance in [1e-20, 1e20]: its inverse (a precision) must be a normal float32 number too. */
+export function variance(field: string, v: unknown): number {
+  const x = positiveNumber(field, v);
+  if (x < FLOAT32_RANGE.varianceMin || x > FLOAT32_RANGE.varianceMax)
+    throw invalid('E_VALUE', field, `a variance in [${FLOAT32_RANGE.varianceMin}, ${FLOAT32_RANGE.varianceMax}] (it and its inverse must fit float32)`, v);
+  return x;
+}
+
+/** A standard deviation in [1e-10, 1e10] (its square's inverse 1/σ² must fit float32). */
+export function standardDeviation(field: string, v: unknown): number {
+  const x = positiveNumber(field, v);
+  if (x < FLOAT32_RANGE.stdMin || x > FLOAT32_RANGE.stdMax)
+    throw invalid('E_VALUE', field, `a standard deviation in [${FLOAT32_RANGE.stdMin}, ${FLOAT32_RANGE.stdMax}] (1/σ² must fit float32)`, v);
+  return x;
+}
+
 export function nonEmptyString(field: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0) throw invalid('E_VALUE', field, 'a non-empty string', v);
   return v;
@@ -109,13 +141,13 @@ export function numbers(n: number): string {
 }
 
 /** Check `v` is an array of exactly `length` numbers and copy them into out[offset…]. */
-export function numbersInto(field: string, v: unknown, length: number, out: Float64Array, offset: number, each: NumberCheck = finiteNumber): void {
+export function numbersInto(field: string, v: unknown, length: number, out: Float64Array, offset: number, each: NumberCheck = float32Number): void {
   const a = array(field, v, length, numbers(length));
   for (let i = 0; i < length; i++) out[offset + i] = each(at(field, i), a[i]);
 }
 
 /** An array of numbers; `length` undefined means any length ≥ 1 (up to LIMITS.entries). */
-export function numberArray(field: string, v: unknown, length?: number, each: NumberCheck = finiteNumber): Float64Array {
+export function numberArray(field: string, v: unknown, length?: number, each: NumberCheck = float32Number): Float64Array {
   const n = length ?? array(field, v, undefined, 'non-empty array of numbers').length;
   if (n === 0) throw invalid('E_SHAPE', field, 'non-empty array of numbers', v);
   limit(field, n, LIMITS.entries, 'entries');
@@ -134,7 +166,7 @@ export interface Matrix {
  * A rows × cols array of arrays of numbers. `rows`/`cols` undefined mean "any ≥ 1", with cols
  * taken from the first row; `maxCols` bounds that inferred width.
  */
-export function matrix(field: string, v: unknown, rows?: number, cols?: number, each: NumberCheck = finiteNumber, maxCols = LIMITS.dim): Matrix {
+export function matrix(field: string, v: unknown, rows?: number, cols?: number, each: NumberCheck = float32Number, maxCols = LIMITS.dim): Matrix {
   const what = (r?: number) => `${r === undefined ? 'non-empty array' : `array of ${r}`} rows${cols === undefined ? '' : ` of ${cols} numbers`}`;
   const a = array(field, v, rows, what(rows));
   if (a.length === 0) throw invalid('E_SHAPE', field, what(rows), v);
@@ -173,6 +205,9 @@ export function symmetricPositiveDefinite(field: string, a: Float64Array, offset
   for (let j = 0; j < n; j++) {
     const pivot = l[j * n + j] ** 2;
     if (!(pivot > n * Number.EPSILON * a[offset + j * n + j])) throw notPositiveDefinite(field, `pivot ${j} is ${pivot}, numerically zero`);
+    // The pivots are the conditional variances: each must be a variance float32 can invert.
+    if (pivot < FLOAT32_RANGE.varianceMin || pivot > FLOAT32_RANGE.varianceMax)
+      throw invalidWords('E_VALUE', field, `a covariance whose conditional variances (Cholesky pivots) lie in [${FLOAT32_RANGE.varianceMin}, ${FLOAT32_RANGE.varianceMax}] (float32)`, `pivot ${j} = ${pivot}`);
   }
 }
 

@@ -86,3 +86,11 @@ export function jsonErrorOffset(s: string): number {
     }
   }
 }
+
+/** "line:column" of a JSON syntax error. V8 names the offset only for some errors, so find it ourselves. */
+export function jsonErrorPosition(text: string, err: unknown): string {
+  const fromMessage = /at position (\d+)/.exec(String((err as Error)?.message));
+  const offset = fromMessage ? Number(fromMessage[1]) : jsonErrorOffset(text);
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}

@@ -1,30 +1,30 @@
 // SPDX-License-Identifier: MIT
 // likelihood → Likelihood: operator, observation y (inline or from a .npy file) and noise level.
-import { resolve } from 'node:path';
+import { type FileAccess, referencedPath } from '../files.js';
 import { invalid, LangevinError } from '../errors.js';
 import { readNpyFile } from '../npy.js';
 import { type Likelihood, operatorRows } from '../types.js';
-import { child, invalidWords, member, nonEmptyString, numberArray, numbers, object, onlyKeys, positiveNumber } from './check.js';
+import { child, invalidWords, member, nonEmptyString, numberArray, numbers, object, onlyKeys, FLOAT32_RANGE, standardDeviation } from './check.js';
 import { parseOperator } from './parseOperator.js';
 
 /** Parse a likelihood for x ∈ R^dim; relative .npy paths resolve against baseDir. */
-export function parseLikelihood(raw: unknown, dim: number, baseDir: string, field = 'likelihood'): Likelihood {
+export function parseLikelihood(raw: unknown, dim: number, access: FileAccess | string, field = 'likelihood'): Likelihood {
   const obj = object(field, raw);
   onlyKeys(field, obj, ['operator', 'y', 'noiseStd']);
   const operator = parseOperator(child(field, 'operator'), member(obj, 'operator'), dim);
-  const y = parseObservation(child(field, 'y'), member(obj, 'y'), operatorRows(operator), baseDir);
-  const noiseStd = positiveNumber(child(field, 'noiseStd'), member(obj, 'noiseStd'));
+  const y = parseObservation(child(field, 'y'), member(obj, 'y'), operatorRows(operator), typeof access === 'string' ? { baseDir: access } : access);
+  const noiseStd = standardDeviation(child(field, 'noiseStd'), member(obj, 'noiseStd'));
   return { operator, y, noiseStd };
 }
 
 /** y: m finite numbers, or { npy: path } holding m finite numbers in any shape. */
-function parseObservation(field: string, raw: unknown, m: number, baseDir: string): Float64Array {
+function parseObservation(field: string, raw: unknown, m: number, access: FileAccess): Float64Array {
   if (Array.isArray(raw)) return numberArray(field, raw, m);
   if (raw === null || typeof raw !== 'object') throw invalid('E_SHAPE', field, `${numbers(m)} or {"npy": path}`, raw);
   const obj = object(field, raw);
   onlyKeys(field, obj, ['npy']);
   const pField = child(field, 'npy');
-  const path = resolve(baseDir, nonEmptyString(pField, member(obj, 'npy')));
+  const path = referencedPath(access, nonEmptyString(pField, member(obj, 'npy')), pField);
   let data: Float64Array;
   let shape: number[];
   try {
@@ -37,6 +37,7 @@ function parseObservation(field: string, raw: unknown, m: number, baseDir: strin
   if (data.length !== m) throw invalidWords('E_SHAPE', pField, `an ${numbers(m)} (any shape)`, `shape [${shape.join(', ')}] in ${path}`);
   for (let i = 0; i < m; i++) {
     if (!Number.isFinite(data[i])) throw invalidWords('E_NONFINITE', pField, 'finite numbers', `${data[i]} at flat index ${i} of ${path}`);
+    if (Math.abs(data[i]) > FLOAT32_RANGE.value) throw invalidWords('E_VALUE', pField, `numbers with |v| ≤ ${FLOAT32_RANGE.value} (float32)`, `${data[i]} at flat index ${i} of ${path}`);
   }
   return data;
 }

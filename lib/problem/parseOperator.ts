@@ -28,6 +28,10 @@ const NOT_YET: string[] = [];
 /** Image limits: H·W per channel (the native FFT tables index with int32), kernel taps, composed stages. */
 export const IMAGE_LIMITS = { pixels: 2 ** 22, kernelTaps: 2 ** 20, stages: 8 } as const;
 
+/** Nesting depth of `compose` accepted (parsing recurses; deeper files would overflow the stack). */
+export const MAX_COMPOSE_DEPTH = 64;
+let composeDepth = 0;
+
 /** Parse an operator acting on R^dim. */
 export function parseOperator(field: string, raw: unknown, dim: number): Operator {
   const obj = object(field, raw);
@@ -141,13 +145,19 @@ function parseCompose(field: string, obj: JsonObject, dim: number): Operator {
   const oField = child(field, 'operators');
   const list = array(oField, member(obj, 'operators'), undefined, 'non-empty array of operators');
   if (list.length === 0) throw invalid('E_SHAPE', oField, 'non-empty array of operators', list);
+  if (composeDepth >= MAX_COMPOSE_DEPTH) throw invalidWords('E_VALUE', field, `compositions nested at most ${MAX_COMPOSE_DEPTH} deep`, 'a deeper nesting');
   const operators: Operator[] = [];
   let d = dim;
-  list.forEach((raw, i) => {
-    const op = parseOperator(at(oField, i), raw, d);
-    operators.push(op);
-    d = operatorRows(op);
-  });
+  composeDepth++;
+  try {
+    list.forEach((raw, i) => {
+      const op = parseOperator(at(oField, i), raw, d);
+      operators.push(op);
+      d = operatorRows(op);
+    });
+  } finally {
+    composeDepth--;
+  }
   const stages = operators.flatMap(flattenCompose).length;
   if (stages > IMAGE_LIMITS.stages) throw invalidWords('E_VALUE', oField, `at most ${IMAGE_LIMITS.stages} operators (nested compositions count their parts)`, `${stages}`);
   return { type: 'compose', operators };

@@ -3,14 +3,21 @@
 // handles a single GMM form; image priors ('patch-gmm') and learned score models ('onnx') are
 // parsed here too (the model file is checked to exist; it is loaded when sampling starts).
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { type FileAccess, referencedPath } from '../files.js';
 import { invalid, LangevinError } from '../errors.js';
 import type { CovarianceKind, GmmPrior, OnnxModelSpec, PatchGmmPrior, Prior, ScorePrior } from '../types.js';
 import { imageSize } from '../types.js';
 import {
-  array, at, child, type JsonObject, limit, LIMITS, matrix, member, nonEmptyString, numberArray, object, oneOf, onlyKeys, positiveNumber,
-  symmetricPositiveDefinite,
+  array, at, child, invalidWords, type JsonObject, limit, LIMITS, matrix, member, nonEmptyString, numberArray, object, oneOf, onlyKeys, positiveNumber,
+  symmetricPositiveDefinite, variance, finiteNumber, FLOAT32_RANGE,
 } from './check.js';
+
+/** A full covariance entry: finite, |v| ≤ the largest variance float32 is given. */
+function covarianceEntry(field: string, v: unknown): number {
+  const x = finiteNumber(field, v);
+  if (Math.abs(x) > FLOAT32_RANGE.varianceMax) throw invalid('E_VALUE', field, `a number with |v| ≤ ${FLOAT32_RANGE.varianceMax} (float32)`, v);
+  return x;
+}
 import { parseShape, positiveInteger } from './parseOperator.js';
 
 const PRIOR_KEYS = { gmm: ['type', 'weights', 'means', 'covariance'], gaussian: ['type', 'mean', 'covariance'] } as const;
@@ -20,12 +27,12 @@ const PRIOR_TYPES = ['gmm', 'gaussian', 'patch-gmm', 'onnx'] as const;
 /** Native limits of the patch prior (native/addon/marshal.cc). */
 export const PATCH_LIMITS = { size: 32, stride: 32, channels: 64 } as const;
 
-/** Any prior; relative model paths resolve against baseDir. */
-export function parsePrior(raw: unknown, field = 'prior', baseDir: string = process.cwd()): Prior {
+/** Any prior; relative model paths resolve against access.baseDir (a string: that directory). */
+export function parsePrior(raw: unknown, field = 'prior', access: FileAccess | string = process.cwd()): Prior {
   const obj = object(field, raw);
   const type = oneOf(child(field, 'type'), member(obj, 'type'), PRIOR_TYPES);
   if (type === 'patch-gmm') return parsePatchPrior(field, obj);
-  if (type === 'onnx') return parseOnnxPrior(field, obj, baseDir);
+  if (type === 'onnx') return parseOnnxPrior(field, obj, typeof access === 'string' ? { baseDir: access } : access);
   return parseGmmPrior(raw, field);
 }
 
@@ -37,6 +44,7 @@ function parsePatchPrior(field: string, obj: JsonObject): PatchGmmPrior {
   onlyKeys(field, obj, ['type', 'shape', 'patch', 'stride', 'gmm']);
   const shape = parseShape(child(field, 'shape'), member(obj, 'shape'));
   limit(child(field, 'shape'), shape.channels, PATCH_LIMITS.channels, 'channels');
+  limit(child(field, 'shape'), imageSize(shape), LIMITS.dim, 'entries per chain (C·H·W)');
   const kField = child(field, 'patch');
   const k = positiveInteger(kField, member(obj, 'patch'));
   if (k > PATCH_LIMITS.size || k > shape.height || k > shape.width)
@@ -54,10 +62,10 @@ function parsePatchPrior(field: string, obj: JsonObject): PatchGmmPrior {
  * onnx: { model: path, shape: [d] | [C, H, W] | …, output: 'score' | 'denoiser',
  *   scale: { minVariance, maxVariance, meanSquare }, names?: { x, sigma, output }, minSigma?, batch? }.
  */
-function parseOnnxPrior(field: string, obj: JsonObject, baseDir: string): ScorePrior {
+function parseOnnxPrior(field: string, obj: JsonObject, access: FileAccess): ScorePrior {
   onlyKeys(field, obj, ['type', 'model', 'shape', 'output', 'scale', 'names', 'minSigma', 'batch']);
   const mField = child(field, 'model');
-  const path = resolve(baseDir, nonEmptyString(mField, member(obj, 'model')));
+  const path = referencedPath(access, nonEmptyString(mField, member(obj, 'model')), mField);
   if (!existsSync(path)) throw new LangevinError('E_FILE', `${mField}: model file ${path} does not exist`, mField);
   const shField = child(field, 'shape');
   const rawShape = array(shField, member(obj, 'shape'), undefined, 'array of 1 to 4 positive integers');
@@ -69,10 +77,10 @@ function parseOnnxPrior(field: string, obj: JsonObject, baseDir: string): ScoreP
   const scField = child(field, 'scale');
   const sc = object(scField, member(obj, 'scale'));
   onlyKeys(scField, sc, ['minVariance', 'maxVariance', 'meanSquare']);
-  const minVariance = positiveNumber(child(scField, 'minVariance'), member(sc, 'minVariance'));
-  const maxVariance = positiveNumber(child(scField, 'maxVariance'), member(sc, 'maxVariance'));
+  const minVariance = variance(child(scField, 'minVariance'), member(sc, 'minVariance'));
+  const maxVariance = variance(child(scField, 'maxVariance'), member(sc, 'maxVariance'));
   if (maxVariance < minVariance) throw invalid('E_VALUE', child(scField, 'maxVariance'), `a number ≥ minVariance = ${minVariance}`, maxVariance);
-  const meanSquare = positiveNumber(child(scField, 'meanSquare'), member(sc, 'meanSquare'));
+  const meanSquare = variance(child(scField, 'meanSquare'), member(sc, 'meanSquare'));
   const spec: { -readonly [K in keyof OnnxModelSpec]: OnnxModelSpec[K] } = { type: 'onnx', path, output, inputShape };
   if (member(obj, 'names') !== undefined) {
     const nField = child(field, 'names');
@@ -101,6 +109,10 @@ export function parseGmmPrior(raw: unknown, field = 'prior'): GmmPrior {
     const rawWeights = array(wField, member(obj, 'weights'), undefined, 'non-empty array of positive numbers');
     limit(wField, rawWeights.length, LIMITS.components, 'components');
     weights = normalise(numberArray(wField, rawWeights, undefined, positiveNumber));
+    // float32 log-weights: a weight below 1e-30 of the total is zero there (and a component never drawn).
+    weights.forEach((w, k) => {
+      if (w < 1e-30) throw invalidWords('E_VALUE', at(wField, k), 'a weight ≥ 1e-30 × the sum of the weights (float32)', `${rawWeights[k]}`);
+    });
     const m = matrix(child(field, 'means'), member(obj, 'means'), weights.length);
     means = m.data;
     dim = m.cols;
@@ -135,16 +147,16 @@ export function parseCovariance(field: string, raw: unknown, K: number, d: numbe
   const v = member(obj, key);
   switch (kind) {
     case 'isotropic':
-      return { kind, cov: numberArray(vField, v, K, positiveNumber) };
+      return { kind, cov: numberArray(vField, v, K, variance) };
     case 'diagonal':
-      return { kind, cov: matrix(vField, v, K, d, positiveNumber).data };
+      return { kind, cov: matrix(vField, v, K, d, variance).data };
     case 'full': {
       limit(vField, K * d * d, LIMITS.entries, 'covariance entries in all');
       const outer = array(vField, v, K, `array of ${K} ${d}×${d} matrices`);
       const cov = new Float64Array(K * d * d);
       for (let k = 0; k < K; k++) {
         const mField = at(vField, k);
-        cov.set(matrix(mField, outer[k], d, d).data, k * d * d);
+        cov.set(matrix(mField, outer[k], d, d, covarianceEntry).data, k * d * d);
         symmetricPositiveDefinite(mField, cov, k * d * d, d);
       }
       return { kind, cov };

@@ -1,27 +1,49 @@
 // SPDX-License-Identifier: MIT
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
 // a malformed file fails fast with a message naming the field (DESIGN.md, "Errors").
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { LangevinError } from '../errors.js';
+import { FILE_CAPS, type FileAccess, readBoundedSync, referencedPath } from '../files.js';
+import { jsonErrorPosition } from './jsonErrorOffset.js';
 import type { GmmProblem, Problem } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import { member, object, onlyKeys } from './check.js';
 import { parseLikelihood } from './parseLikelihood.js';
 import { parsePrior } from './parsePrior.js';
 
+export interface ParseProblemOptions {
+  /**
+   * Refuse files the problem names (prior file, y .npy, ONNX model) outside `baseDir`, after
+   * resolving symbolic links. Off by default in the library; the CLI turns it on.
+   */
+  confine?: boolean;
+}
+
 /**
- * Validate a parsed problem file. Synchronous (a `y: {npy}` file is read with readFileSync);
- * relative .npy paths resolve against `baseDir`, default the working directory.
+ * Validate a parsed problem file. Synchronous: files it names are stat'ed, then read only if they
+ * are regular files under the size caps (lib/files.ts), so it never blocks on a FIFO or device;
+ * relative paths resolve against `baseDir`, default the working directory.
  * Throws LangevinError whose `field` is the JSON path of the offending value.
  */
-export function parseProblem(raw: unknown, baseDir: string = process.cwd()): Problem {
+export function parseProblem(raw: unknown, baseDir: string = process.cwd(), options: ParseProblemOptions = {}): Problem {
+  const access: FileAccess = { baseDir, confine: options.confine === true };
   const obj = object('', raw);
   onlyKeys('', obj, ['prior', 'likelihood']);
-  const prior = parsePrior(priorJson(member(obj, 'prior'), baseDir), 'prior', baseDir);
+  const prior = parsePrior(priorJson(member(obj, 'prior'), access), 'prior', access);
   const rawLikelihood = member(obj, 'likelihood');
-  if (rawLikelihood === undefined) return { prior };
-  return { prior, likelihood: parseLikelihood(rawLikelihood, prior.dim, baseDir) };
+  if (rawLikelihood === undefined) return brand({ prior });
+  return brand({ prior, likelihood: parseLikelihood(rawLikelihood, prior.dim, access) });
+}
+
+/** Problems that came out of parseProblem: sample() re-validates any other object it is handed. */
+const parsed = new WeakSet<object>();
+
+function brand(p: Problem): Problem {
+  parsed.add(p);
+  return p;
+}
+
+export function isParsedProblem(p: unknown): p is Problem {
+  return typeof p === 'object' && p !== null && parsed.has(p);
 }
 
 /** The problem if its posterior has a closed form (a GMM prior); E_UNSUPPORTED otherwise. */
@@ -36,18 +58,14 @@ export function parseGmmProblem(raw: unknown, baseDir?: string): GmmProblem {
 }
 
 /** "prior": "file.json" names a prior written by `langevin fit-prior` (relative to the problem file). */
-function priorJson(raw: unknown, baseDir: string): unknown {
+function priorJson(raw: unknown, access: FileAccess): unknown {
   if (typeof raw !== 'string') return raw;
-  const path = resolve(baseDir, raw);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new LangevinError('E_FILE', `prior: cannot read ${path} (${(err as Error).message})`, 'prior', { cause: err });
-  }
+  const path = referencedPath(access, raw, 'prior');
+  const text = readBoundedSync(path, FILE_CAPS.json, 'prior').toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new LangevinError('E_FILE', `prior: ${path} is not valid JSON (${(err as Error).message})`, 'prior', { cause: err });
+    // Say where, never what: the message must not quote the file's bytes.
+    throw new LangevinError('E_FILE', `prior: ${path} is not valid JSON (syntax error at ${jsonErrorPosition(text, err)})`, 'prior', { cause: err });
   }
 }

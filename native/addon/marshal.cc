@@ -2,6 +2,7 @@
 #include "marshal.h"
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include "../core/operator_build.h"
@@ -84,6 +85,14 @@ double AttrAsNumber(const Napi::Object& obj, const char* name) {
   return x;
 }
 
+// A double the job casts to float: finite and within float's range (never UB on the cast; the
+// library validates first, this is the backstop).
+float AttrAsFloat(const Napi::Object& obj, const char* name) {
+  const double x = AttrAsNumber(obj, name);
+  if (std::fabs(x) > static_cast<double>(std::numeric_limits<float>::max())) Fail(obj.Env(), std::string(name) + " is outside float32's range");
+  return static_cast<float>(x);
+}
+
 uint64_t AttrAsSeed(const Napi::Object& obj, const char* name) {
   const Napi::Value v = obj.Get(name);
   if (!v.IsBigInt()) Fail(obj.Env(), std::string(name) + " must be a bigint");
@@ -141,7 +150,7 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
     pp.width = static_cast<int32_t>(IntAttr(po, "width", 1, 1 << 14, "patch"));
     pp.k = static_cast<int32_t>(IntAttr(po, "size", 1, 32, "patch"));
     pp.stride = static_cast<int32_t>(IntAttr(po, "stride", 1, 32, "patch"));
-    pp.weight = static_cast<float>(AttrAsNumber(po, "weight"));
+    pp.weight = AttrAsFloat(po, "weight");
     if (static_cast<int64_t>(pp.channels) * pp.height * pp.width != j.d) Fail(env, "patch channels·height·width must equal dim");
     if (pp.k > pp.height || pp.k > pp.width) Fail(env, "patch size exceeds the image");
     if (!(pp.weight > 0.0f)) Fail(env, "patch.weight must be > 0");
@@ -200,6 +209,11 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   for (size_t k = 0; k < n; ++k) {
     if (!(h[k] >= 0) || !(b2[k] >= 0) || !std::isfinite(h[k] + a[k] + b2[k] + c[k])) Fail(env, "schedule entries must be finite with h, b2 ≥ 0");
     if (a[k] == 0 && b2[k] == 0) Fail(env, "a and b2 cannot both be 0 (degenerate prior)");
+    constexpr double kFloatMax = static_cast<double>(std::numeric_limits<float>::max());
+    constexpr double kFloatMin = static_cast<double>(std::numeric_limits<float>::min());
+    if (std::fabs(h[k]) > kFloatMax || std::fabs(a[k]) > kFloatMax || std::fabs(b2[k]) > kFloatMax || std::fabs(c[k]) > kFloatMax)
+      Fail(env, "schedule entries must lie within float32's range");
+    if (h[k] > 0 && h[k] < kFloatMin) Fail(env, "schedule step sizes must be 0 or at least float32's smallest normal number");
     j.steps[k] = StepScalars{static_cast<float>(h[k]), static_cast<float>(std::sqrt(2.0 * h[k])), static_cast<float>(a[k]),
                              static_cast<float>(b2[k]), static_cast<float>(c[k])};
   }

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <new>
 #include <utility>
 
 #include "../cpu/cpu_backend.h"
@@ -43,13 +44,29 @@ class PromiseWorker : public Napi::AsyncWorker {
 
  protected:
   // Builds the result on the JS thread and resolves with it.
+  // If building the result fails (allocating it can fail under a memory limit), the promise is
+  // rejected with E_OOM so it still settles and the caller releases the phase slot.
   template <class Build>
   void ResolveWith(Build build) {
     try {
       deferred_.Resolve(build(Env()));
     } catch (const Napi::Error&) {
+      RejectOom();
+    } catch (const std::bad_alloc&) {
+      RejectOom();
     }
   }
+
+ private:
+  void RejectOom() {
+    try {
+      Napi::HandleScope scope(Env());
+      deferred_.Reject(Napi::Error::New(Env(), "E_OOM: cannot allocate the phase result").Value());
+    } catch (...) {
+    }
+  }
+
+ protected:
 
  private:
   Napi::Promise::Deferred deferred_;

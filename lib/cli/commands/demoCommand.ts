@@ -6,6 +6,7 @@ import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
 import { invalid } from '../../errors.js';
+import { checkOutputDir } from '../outputs.js';
 import { intOption, numberOption, seedOption } from '../parseNumbers.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
@@ -42,6 +43,7 @@ export function registerDemo(program: Command): void {
     .option('--image-sampler <name>', `imaging: ${SAMPLER_NAMES.filter((n) => n !== 'xgp').join(' | ')}`, 'lmc')
     .option('--noise <eta>', 'imaging: measurement noise std (images in [0, 1])', numberOption('--noise'), 0.02)
     .action(async (flags: DemoFlags) => {
+      checkOutputDir('--out', flags.out);
       if (!['gmm', 'imaging', 'all'].includes(flags.only)) throw invalid('E_OPTION', '--only', 'gmm | imaging | all', flags.only);
       const samplers = flags.samplers.split(',').map((s) => s.trim()) as SamplerName[];
       for (const s of samplers) if (!SAMPLER_NAMES.includes(s)) throw invalid('E_OPTION', '--samplers', SAMPLER_NAMES.join(' | '), s);

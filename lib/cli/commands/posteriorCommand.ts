@@ -9,8 +9,9 @@ export function registerPosterior(program: Command): void {
     .description('the exact posterior (weights, means, covariances) of a Gaussian/GMM prior under a linear-Gaussian likelihood')
     .argument('<problem>', 'problem JSON file')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (problemPath: string, flags: { json?: boolean }) => {
-      const problem = await loadProblem(problemPath);
+    .option('--allow-outside-files', "let the problem file name files (prior, y .npy) outside its own directory")
+    .action(async (problemPath: string, flags: { json?: boolean; allowOutsideFiles?: boolean }) => {
+      const problem = await loadProblem(problemPath, { confine: flags.allowOutsideFiles !== true });
       const post = exactPosteriorOf(requireGmmProblem(problem, 'the exact posterior'));
       const d = post.dim;
       const rows = (a: Float64Array, n: number) => Array.from({ length: a.length / n }, (_, i) => Array.from(a.subarray(i * n, (i + 1) * n)));

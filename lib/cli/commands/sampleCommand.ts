@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { LangevinError } from '../../errors.js';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { abortError, LangevinError } from '../../errors.js';
 import { pixelStats } from '../../imaging/metrics.js';
 import { encodePng } from '../../imaging/png.js';
 import { writeNpyFile } from '../../npy.js';
@@ -15,6 +15,7 @@ import type { DeviceRequest } from '../../device.js';
 import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
+import { checkOutputDir, checkOutputFile } from '../outputs.js';
 
 interface SampleFlags {
   sampler: SamplerName;
@@ -29,6 +30,7 @@ interface SampleFlags {
   out?: string;
   png?: string;
   json?: boolean;
+  allowOutsideFiles?: boolean;
   divergence: 'report' | 'error';
   strict?: boolean;
   population?: number;
@@ -60,8 +62,12 @@ export function registerSample(program: Command): void {
     .option('--out <file>', 'output .npy file')
     .option('--png <dir>', 'image priors: write the posterior mean, per-pixel std and three samples as PNGs here')
     .option('--json', 'print the run summary as one JSON object on stdout')
+    .option('--allow-outside-files', "let the problem file name files (prior, y .npy, model) outside its own directory")
     .action(async (problemPath: string, flags: SampleFlags) => {
-      const problem = await loadProblem(problemPath);
+      // Outputs first: a missing directory must not be found only after the run.
+      checkOutputFile('--out', flags.out);
+      checkOutputDir('--png', flags.png);
+      const problem = await loadProblem(problemPath, { confine: flags.allowOutsideFiles !== true });
       const shape = imageShapeOf(problem.prior);
       if (flags.png !== undefined && !shape)
         throw new LangevinError('E_OPTION', `--png needs an image prior (patch-gmm, or onnx with shape [H, W] or [C, H, W]); this prior is '${problem.prior.kind}'`, '--png');
@@ -88,9 +94,11 @@ export function registerSample(program: Command): void {
           onProgress: progress.onProgress,
         });
         progress.stop();
+        // A signal that arrived after the native phases (in the JS tail) still means no output.
+        if (interrupt.signal.aborted) throw abortError(interrupt.signal);
         for (const w of result.summary.warnings) process.stderr.write(`langevin: warning: ${w}\n`);
-        if (flags.out) writeNpyFile(flags.out, result.samples, result.shape);
-        const pngs = flags.png !== undefined && shape ? writeImages(flags.png, result.samples, result.status, shape) : [];
+        const images = flags.png !== undefined && shape ? renderImages(flags.png, result.samples, result.status, shape) : [];
+        const pngs = writeOutputs(flags.out, result.samples, result.shape, images);
         const summary = { ...result.summary, out: flags.out ?? null, ...(pngs.length > 0 ? { png: pngs } : {}) };
         if (flags.json) process.stdout.write(JSON.stringify(summary) + '\n');
         else printSummary(summary);
@@ -133,9 +141,32 @@ function imageShapeOf(prior: Prior): ImageShape | undefined {
   return undefined;
 }
 
-/** mean, std (own range) and samples 0–2 of the finite chains, one grayscale PNG per channel. */
-function writeImages(dir: string, samples: Float32Array, status: Int32Array, shape: ImageShape): string[] {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Write the .npy (atomically) and the PNGs, all or nothing: if a PNG cannot be written, the .npy
+ * and the PNGs already written are removed and the error is E_FILE.
+ */
+function writeOutputs(out: string | undefined, samples: Float32Array, shape: [number, number], images: { file: string; png: Buffer }[]): string[] {
+  const written: string[] = [];
+  try {
+    if (out) {
+      writeNpyFile(out, samples, shape);
+      written.push(out);
+    }
+    if (images.length > 0) mkdirSync(dirname(images[0].file), { recursive: true });
+    for (const { file, png } of images) {
+      writeFileSync(file, png);
+      written.push(file);
+    }
+  } catch (err) {
+    for (const f of written) rmSync(f, { force: true });
+    if (err instanceof LangevinError) throw err;
+    throw new LangevinError('E_FILE', `--png: cannot write (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); no output kept`, '--png', { cause: err });
+  }
+  return written.slice(out ? 1 : 0);
+}
+
+/** mean, std (own range) and samples 0–2 of the finite chains, one grayscale PNG per channel, encoded in memory. */
+function renderImages(dir: string, samples: Float32Array, status: Int32Array, shape: ImageShape): { file: string; png: Buffer }[] {
   const { channels: C, height: H, width: W } = shape;
   const d = C * H * W;
   const finite = Array.from(status.keys()).filter((c) => status[c] < 0);
@@ -143,12 +174,11 @@ function writeImages(dir: string, samples: Float32Array, status: Int32Array, sha
   const kept = new Float32Array(finite.length * d);
   finite.forEach((c, i) => kept.set(samples.subarray(c * d, (c + 1) * d), i * d));
   const { mean, std } = pixelStats(kept, finite.length, d);
-  const written: string[] = [];
+  const written: { file: string; png: Buffer }[] = [];
   const put = (name: string, img: Float32Array | Float64Array, range: [number, number] | 'auto') => {
     for (let c = 0; c < C; c++) {
       const file = join(dir, C === 1 ? `${name}.png` : `${name}-c${c}.png`);
-      writeFileSync(file, encodePng(img.subarray(c * H * W, (c + 1) * H * W), H, W, { range }));
-      written.push(file);
+      written.push({ file, png: Buffer.from(encodePng(img.subarray(c * H * W, (c + 1) * H * W), H, W, { range })) });
     }
   };
   put('mean', mean, [0, 1]);

@@ -38,6 +38,6 @@ export function registerWorker(program: Command): void {
       say?.('stopping (jobs in flight go back to the queue)');
       await w.close();
       interrupt.dispose();
-      throw new LangevinError('E_ABORTED', `the worker stopped (${receivedSignal()})`);
+      throw new LangevinError('E_ABORTED', `the worker stopped (${receivedSignal})`);
     });
 }
