@@ -73,23 +73,16 @@ export function sampleOptionsOf(job: SampleJobData, extra: Pick<SampleOptions, '
   return { ...rest, seed: BigInt(seed), chains: job.chains, chainOffset: job.chainOffset, ...extra };
 }
 
-export function encodeFloat32(a: Float32Array): string {
+/** A typed array's bytes as base64 (little-endian on every host we build for). */
+export function encodeBase64(a: Float32Array | Int32Array): string {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 }
-export function decodeFloat32(s: string, length: number, field: string): Float32Array {
+
+/** `length` float32 or int32 values from base64, refusing any other byte count. */
+export function decodeBase64<T extends Float32Array | Int32Array>(s: string, Type: { new (n: number): T; name: string }, length: number, field: string): T {
   const b = Buffer.from(s, 'base64');
-  if (b.byteLength !== 4 * length) throw new LangevinError('E_SHAPE', `${field}: expected ${length} float32 values, received ${b.byteLength} bytes`, field);
-  const out = new Float32Array(length);
-  new Uint8Array(out.buffer).set(b);
-  return out;
-}
-export function encodeInt32(a: Int32Array): string {
-  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
-}
-export function decodeInt32(s: string, length: number, field: string): Int32Array {
-  const b = Buffer.from(s, 'base64');
-  if (b.byteLength !== 4 * length) throw new LangevinError('E_SHAPE', `${field}: expected ${length} int32 values, received ${b.byteLength} bytes`, field);
-  const out = new Int32Array(length);
+  if (b.byteLength !== 4 * length) throw new LangevinError('E_SHAPE', `${field}: expected ${length} ${Type.name} values, received ${b.byteLength} bytes`, field);
+  const out = new Type(length);
   new Uint8Array(out.buffer).set(b);
   return out;
 }

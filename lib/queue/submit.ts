@@ -19,7 +19,7 @@ import { toSeed } from '../seed.js';
 import type { Problem } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import { cancelChannel, checkQueueName, redisClient, redisOptions } from './connection.js';
-import { chainRanges, decodeError, decodeFloat32, decodeInt32, type JobOptions, type SampleJobData, type SampleJobResult } from './jobFormat.js';
+import { chainRanges, decodeBase64, decodeError, type JobOptions, type SampleJobData, type SampleJobResult } from './jobFormat.js';
 
 export interface SubmitOptions {
   redis: string;
@@ -151,10 +151,10 @@ function assemble(problem: Problem, runId: string, ranges: { chainOffset: number
     const want = ranges[i];
     if (r.part !== i || r.chainOffset !== want.chainOffset || r.chains !== want.chains || r.dim !== d)
       throw new LangevinError('E_DEVICE', `part ${i}: the worker returned chains [${r.chainOffset}, ${r.chainOffset + r.chains}) × ${r.dim}, expected [${want.chainOffset}, ${want.chainOffset + want.chains}) × ${d}`);
-    const rows = r.file ? readNpy(readFileSync(r.file), { name: r.file }).data : decodeFloat32(r.samples ?? '', r.chains * d, `part ${i} samples`);
+    const rows = r.file ? readNpy(readFileSync(r.file), { name: r.file }).data : decodeBase64(r.samples ?? '', Float32Array, r.chains * d, `part ${i} samples`);
     if (rows.length !== r.chains * d) throw new LangevinError('E_SHAPE', `part ${i}: ${r.file} holds ${rows.length} values, expected ${r.chains * d}`);
     samples.set(rows, at * d);
-    status.set(decodeInt32(r.status, r.chains, `part ${i} status`), at);
+    status.set(decodeBase64(r.status, Int32Array, r.chains, `part ${i} status`), at);
     at += r.chains;
   });
   const first = parts[0].r.summary;

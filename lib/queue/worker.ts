@@ -13,7 +13,7 @@ import { parseProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import type { DeviceRequest } from '../device.js';
 import { cancelChannel, checkQueueName, redisClient, redisOptions } from './connection.js';
-import { encodeError, encodeFloat32, encodeInt32, isDeterministic, sampleOptionsOf, type SampleJobData, type SampleJobResult } from './jobFormat.js';
+import { encodeError, encodeBase64, isDeterministic, sampleOptionsOf, type SampleJobData, type SampleJobResult } from './jobFormat.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -72,7 +72,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
         chainOffset: data.chainOffset,
         chains: data.chains,
         dim: result.shape[1],
-        status: encodeInt32(result.status),
+        status: encodeBase64(result.status),
         summary: result.summary,
         worker: me,
         attempt: job.attemptsStarted,
@@ -80,7 +80,7 @@ export async function startWorker(o: WorkerOptions): Promise<RunningWorker> {
       if (data.sharedDir) {
         out.file = join(data.sharedDir, `${data.runId}-${data.part}.npy`);
         writeNpyFile(out.file, result.samples, result.shape);
-      } else out.samples = encodeFloat32(result.samples);
+      } else out.samples = encodeBase64(result.samples);
       log(`job ${job.id}: chains [${data.chainOffset}, ${data.chainOffset + data.chains}) done in ${result.summary.seconds.toFixed(2)} s`);
       return out;
     } catch (err) {
