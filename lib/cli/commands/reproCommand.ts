@@ -55,7 +55,7 @@ export function registerRepro(program: Command): void {
     .command('repro')
     .description(`reproduce a figure or check of the papers (SVG + JSON): ${REPRO_NAMES.join(', ')}, or all`)
     .argument('<name>', `${REPRO_NAMES.join(' | ')} | all`)
-    .option('--out <dir>', 'output directory', 'docs/repro')
+    .option('--out <dir>', 'output directory (the repo regenerates its figures with --out docs/repro)', 'langevin-repro')
     .option('--chains <n>', "chains per run (default: each repro's own)", intOption('--chains'))
     .option('--seed <s>', 'random seed', seedOption, 0)
     .option('--device <d>', 'auto | cpu | cuda', 'auto')
