@@ -13,10 +13,11 @@ import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
 import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
-import { progressReporter } from '../progressBar.js';
+import { PROGRESS_HELP, progressModeOption, progressReporter, type ProgressMode } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
 interface SampleFlags {
+  progress: ProgressMode;
   sampler: SamplerName;
   chains: number;
   seed: number | bigint;
@@ -60,12 +61,13 @@ export function registerSample(program: Command): void {
     .option('--out <file>', 'output .npy file')
     .option('--png <dir>', 'image priors: write the posterior mean, per-pixel std and three samples as PNGs here')
     .option('--json', 'print the run summary as one JSON object on stdout')
+    .option('--progress <mode>', PROGRESS_HELP, progressModeOption, 'auto' as ProgressMode)
     .action(async (problemPath: string, flags: SampleFlags) => {
       const problem = await loadProblem(problemPath);
       const shape = imageShapeOf(problem.prior);
       if (flags.png !== undefined && !shape)
         throw new LangevinError('E_OPTION', `--png needs an image prior (patch-gmm, or onnx with shape [H, W] or [C, H, W]); this prior is '${problem.prior.kind}'`, '--png');
-      const progress = progressReporter();
+      const progress = progressReporter(flags.progress);
       const interrupt = interruptSignal();
       try {
         const result = await sample(problem, {
