@@ -23,25 +23,31 @@ import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweig
 import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { defaultStepCap } from './lmc.js';
+import { bool, count, pos, type OptionChecks } from '../optionChecks.js';
 
 export interface AlmcOptions {
   reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path
   warmStartSteps?: number; // T_ws / h_ws
   warmStartStepSize?: number; // h_ws
   kappa?: number;
-  stepSize?: number; // δ (constant) instead of the path-following default
   t0?: number;
   tau?: number;
 }
 
+/**
+ * The checks of options.almc. ALMC's step-size knob is sample()'s `stepSize` (a constant δ instead
+ * of the path-following default); `warmStartStepSize` sets only the warm start's h_ws.
+ */
+export const ALMC_OPTIONS: OptionChecks<AlmcOptions> = { reweight: bool, warmStartSteps: count, warmStartStepSize: pos, kappa: pos, t0: pos, tau: pos };
+
 export const MAX_ANNEAL_STEPS = 200_000;
 
 /** Options of the plain schedule only (refused while reweighting). */
-const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 'stepSize', 't0', 'tau'];
+const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 't0', 'tau'];
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 
-export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {}) {
+export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions & { stepSize?: number } = {}) {
   const d = problem.prior.dim;
   const stats = priorStats(problem.prior);
   const opNormSq = operatorNormSquared(problem);
@@ -96,11 +102,11 @@ export const almc: Sampler = {
       out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${fmt(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
       return out;
     }
-    const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize ?? o.stepSize });
+    const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize });
     // Phase 1: warm start on N(0, I)·e^{−R}: the prior replaced by N(0, I), i.e. a = 0, b² = 1.
     let state = await ctx.runPhase({ name: 'warm start', stream: Streams.phaseBase, schedule: constantSchedule(p.nWs.value, { h: p.hWs.value, a: 0, b2: 1, c: p.c }) }, init);
     // Phase 2: anneal t from T₀ to τ; path time advances δ/κ per step.
-    const userDelta = ctx.stepSize ?? o.stepSize;
+    const userDelta = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value },
       { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.almc') },

@@ -25,6 +25,7 @@ import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
 import { studentPrecisionNodes } from '../quadrature.js';
 import { drawNormals } from '../rng.js';
+import { bool, integer, oneOf, pos, type OptionChecks } from '../optionChecks.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
@@ -37,6 +38,11 @@ export interface DalmcOptions {
   ouHorizon?: number; // T of the OU schedule λ = e^{−2T(1−t)}
   likelihood?: boolean; // default true: posterior sampling (extension); false: sample the prior
 }
+
+/** The checks of options.dalmc. DALMC's step-size knob is sample()'s `stepSize` (a constant h_k). */
+export const DALMC_OPTIONS: OptionChecks<DalmcOptions> = {
+  reweight: bool, schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool,
+};
 
 const COSINE_S = 0.008; // Nichol & Dhariwal's offset
 

@@ -25,6 +25,7 @@ import { xgpPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { MAX_ANNEAL_STEPS } from './almc.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
+import { bool, finiteList, pos, positive, positiveList, type OptionChecks } from '../optionChecks.js';
 
 export interface XgpOptions {
   reweight?: boolean; // default true: reweighted annealing on XGP's path (noise η_s from ∞ to η)
@@ -36,6 +37,11 @@ export interface XgpOptions {
   radius?: number; // R of Algorithm 3 (with confidence δ)
   confidence?: number; // δ of Algorithm 3
 }
+
+/** The checks of options.xgp. XGP's step-size knob is sample()'s `stepSize` (every stage's step). */
+export const XGP_OPTIONS: OptionChecks<XgpOptions> = {
+  reweight: bool, etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1),
+};
 
 const fmt = (v: number) => Number(v.toPrecision(4));
 

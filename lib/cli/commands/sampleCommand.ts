@@ -12,7 +12,7 @@ import { sample } from '../../sample.js';
 import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
-import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
+import { checkSettings, collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
 import { PROGRESS_HELP, progressModeOption, progressReporter, type ProgressMode } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
@@ -63,6 +63,7 @@ export function registerSample(program: Command): void {
     .option('--json', 'print the run summary as one JSON object on stdout')
     .option('--progress <mode>', PROGRESS_HELP, progressModeOption, 'auto' as ProgressMode)
     .action(async (problemPath: string, flags: SampleFlags) => {
+      checkSettings(flags.sampler, flags.set);
       const problem = await loadProblem(problemPath);
       const shape = imageShapeOf(problem.prior);
       if (flags.png !== undefined && !shape)
