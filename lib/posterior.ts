@@ -17,8 +17,8 @@ import {
   transpose,
 } from './linalg.js';
 import { isGmmProblem, operatorCols, operatorRows, type GmmPrior, type GmmProblem, type Operator, type Problem } from './types.js';
+import { LOG_2PI } from './numeric.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /** A GMM with every covariance stored as a full d×d matrix. */
 export interface FullGmm {

@@ -10,6 +10,7 @@ import { invalid, LangevinError } from '../errors.js';
 import { cholesky, choleskyLogDet } from '../linalg.js';
 import type { GmmPrior } from '../types.js';
 import { mulberry32 } from '../prng.js';
+import { LOG_2PI } from '../numeric.js';
 
 export interface PatchGmmOptions {
   readonly seed: number;
@@ -75,7 +76,6 @@ interface Stats {
   ST: Float64Array; // [K*P] Σ r x xᵀ, packed upper triangle by rows
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * EM with full covariances, k-means++ seeding (then 5 Lloyd steps) and a ridge. Patches are

@@ -22,8 +22,9 @@ import type { Sampler } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
-import { defaultStepCap } from './lmc.js';
+import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
 import { bool, count, pos, type OptionChecks } from '../optionChecks.js';
+import { sig4 } from '../numeric.js';
 
 export interface AlmcOptions {
   reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path
@@ -40,12 +41,8 @@ export interface AlmcOptions {
  */
 export const ALMC_OPTIONS: OptionChecks<AlmcOptions> = { reweight: bool, warmStartSteps: count, warmStartStepSize: pos, kappa: pos, t0: pos, tau: pos };
 
-export const MAX_ANNEAL_STEPS = 200_000;
-
 /** Options of the plain schedule only (refused while reweighting). */
 const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 't0', 'tau'];
-
-const fmt = (v: number) => Number(v.toPrecision(4));
 
 export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions & { stepSize?: number } = {}) {
   const d = problem.prior.dim;
@@ -60,7 +57,7 @@ export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions & { s
   const t0: Setting = o.t0 !== undefined ? userSetting(o.t0, 'given by the user') : {
     value: 0.5 * Math.log((stats.secondMoment + d) / (eps * eps)),
     origin: 'default',
-    rule: `T₀ = ½ ln((M₂ + d)/ε²): p_{T₀} is within ε of N(0, I) (M₂ = ${fmt(stats.secondMoment)})`,
+    rule: `T₀ = ½ ln((M₂ + d)/ε²): p_{T₀} is within ε of N(0, I) (M₂ = ${sig4(stats.secondMoment)})`,
   };
   // τ: (1 − e^{−2τ})·max|1 − v|/v ≤ ε (covariances) and (1 − e^{−τ}) max‖μ‖ ≤ ε √v_min (means).
   const q = Math.max(Math.abs(1 - stats.vMin) / stats.vMin, Math.abs(1 - stats.vMax) / stats.vMax, 1e-12);
@@ -76,7 +73,7 @@ export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions & { s
   const kappa: Setting = o.kappa !== undefined ? userSetting(o.kappa, 'given by the user') : {
     value: action / (4 * eps),
     origin: 'default',
-    rule: `κ = A/(4ε): KL ≤ A/(4κ) for exact annealed Langevin (Girsanov), A = ${fmt(action)} the action bound of the OU path on [τ, T₀]`,
+    rule: `κ = A/(4ε): KL ≤ A/(4κ) for exact annealed Langevin (Girsanov), A = ${sig4(action)} the action bound of the OU path on [τ, T₀]`,
   };
   const delta: Setting = o.stepSize !== undefined ? userSetting(o.stepSize, 'given by the user (constant δ)') : {
     value: gaussianBiasStep(stiffness(1, stats.vMin, likCurv), eps).value,
@@ -99,7 +96,7 @@ export const almc: Sampler = {
       // The paper's rules stay visible: what the plain schedule would cost here.
       const p = almcDefaults(problem, ctx.accuracy);
       const n = annealStepCount({ lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value }, { rate: 1 / p.kappa.value, step: (l) => gaussianBiasStep(stiffness(l, p.vMin, p.likCurv), ctx.accuracy).value });
-      out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${fmt(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${sig4(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_DEFAULT_STEPS ? ` — over the ${MAX_DEFAULT_STEPS}-step cap` : ''}`;
       return out;
     }
     const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize });
@@ -109,7 +106,7 @@ export const almc: Sampler = {
     const userDelta = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value },
-      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.almc') },
+      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, defaultStepCap(problem), 'options.almc') },
     );
     state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase + 1, schedule }, state);
     const settings: Record<string, Setting | string> = {

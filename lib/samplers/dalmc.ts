@@ -18,14 +18,14 @@ import type { Sampler, SamplerContext } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
-import { defaultStepCap } from './lmc.js';
-import { MAX_ANNEAL_STEPS } from './almc.js';
+import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
 import type { ChainState } from '../chains.js';
 import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
 import { studentPrecisionNodes } from '../quadrature.js';
 import { drawNormals } from '../rng.js';
 import { bool, integer, oneOf, pos, type OptionChecks } from '../optionChecks.js';
+import { sig4 } from '../numeric.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
@@ -60,8 +60,6 @@ export function lambdaSchedule(name: LambdaSchedule, ouHorizon = 5): (t: number)
       return (t) => Math.exp(-2 * ouHorizon * (1 - t));
   }
 }
-
-const fmt = (v: number) => Number(v.toPrecision(4));
 
 /**
  * Student-t base: μ_t = Law(√λ X + √(1−λ) W/√G) is, given G = g, the GMM with covariances
@@ -143,7 +141,7 @@ export const dalmc: Sampler = {
     const kappa: Setting = o.kappa !== undefined ? userSetting(o.kappa, 'given by the user') : {
       value: (4 * eps) / action,
       origin: 'default',
-      rule: `κ = 4ε/A: KL ≤ κA/4 for exact annealed Langevin (Girsanov); A = ${fmt(action)} bounds the action of the ${name} path (∫(λ')²/4·(M₂/λ + d/(1−λ))dt)`,
+      rule: `κ = 4ε/A: KL ≤ κA/4 for exact annealed Langevin (Girsanov); A = ${sig4(action)} bounds the action of the ${name} path (∫(λ')²/4·(M₂/λ + d/(1−λ))dt)`,
     };
     if (usesReweighting(problem, o.reweight, 'options.dalmc.reweight')) {
       const tables = base?.tables ?? ctx.run.prior;
@@ -156,7 +154,7 @@ export const dalmc: Sampler = {
         return out;
       }
       const n = annealStepCount({ lambda, tStart: 0, tEnd }, { rate: kappa.value, step: (l) => gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value });
-      out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) here: κ = ${fmt(kappa.value)} (${kappa.rule}), about ${n} steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) here: κ = ${sig4(kappa.value)} (${kappa.rule}), about ${n} steps${n > MAX_DEFAULT_STEPS ? ` — over the ${MAX_DEFAULT_STEPS}-step cap` : ''}`;
       return out;
     }
     if (base && o.kappa === undefined && base.dof <= 2)
@@ -164,7 +162,7 @@ export const dalmc: Sampler = {
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },
-      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.dalmc') },
+      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? plainStepCap(ctx, defaultStepCap(problem), 'options.dalmc') },
     );
     const start = base && !ctx.userInit ? await base.draw(init) : init;
     const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik, prior: base?.tables }, start);

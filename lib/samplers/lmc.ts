@@ -21,6 +21,7 @@ import type { OptionChecks } from '../optionChecks.js';
 export type LmcOptions = Record<string, never>;
 export const LMC_OPTIONS: OptionChecks<LmcOptions> = {};
 
+/** The cap on every sampler's default run length (steps), so a default run ends in minutes. */
 export const MAX_DEFAULT_STEPS = 200_000;
 
 /**
