@@ -13,6 +13,7 @@ import { resolveOptions, type SampleOptions } from '../lib/options.js';
 import { parseProblem } from '../lib/problem/index.js';
 import { exactPosteriorOf } from '../lib/posterior.js';
 import { ALMC_OPTIONS } from '../lib/samplers/almc.js';
+import type { ProblemSpec } from '../lib/types.js';
 
 const gmm = {
   prior: { type: 'gmm', weights: [0.3, 0.7], means: [[0, 0], [2, 1]], covariance: { type: 'isotropic', variances: [0.1, 0.2] } },
@@ -69,4 +70,15 @@ test('--set errors name the sampler and key, not options.lmc', async (t) => {
   t.is(almc.code, 2);
   t.regex(almc.stderr, /E_VALUE: --set almc\.kappa: expected a number > 0/);
   t.notRegex(lmc.stderr + almc.stderr, /options\./);
+});
+
+test('ProblemSpec types a problem file: a valid one compiles and parses, a wrong operator does not compile', (t) => {
+  const spec: ProblemSpec = {
+    prior: { type: 'gmm', weights: [0.3, 0.7], means: [[0, 0], [2, 1]], covariance: { type: 'isotropic', variances: [0.1, 0.2] } },
+    likelihood: { operator: { type: 'dense', matrix: [[1, 0.5]] }, y: [1.2], noiseStd: 0.1 },
+  };
+  t.is(parseProblem(spec).prior.dim, 2);
+  // @ts-expect-error a blur operator needs its image shape
+  const bad: ProblemSpec = { prior: 'prior.json', likelihood: { operator: { type: 'blur', kernel: [[1]] }, y: [0], noiseStd: 1 } };
+  t.truthy(bad);
 });

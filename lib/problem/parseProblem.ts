@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LangevinError } from '../errors.js';
-import type { GmmProblem, Problem } from '../types.js';
+import type { GmmProblem, Problem, ProblemSpec } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import { member, object, onlyKeys } from './check.js';
 import { parseLikelihood } from './parseLikelihood.js';
@@ -15,6 +15,9 @@ import { parsePrior } from './parsePrior.js';
  * relative .npy paths resolve against `baseDir`, default the working directory.
  * Throws LangevinError whose `field` is the JSON path of the offending value.
  */
+/** Typed input (ProblemSpec) for editors; JSON of unknown shape is accepted and checked the same. */
+export function parseProblem(raw: ProblemSpec, baseDir?: string): Problem;
+export function parseProblem(raw: unknown, baseDir?: string): Problem;
 export function parseProblem(raw: unknown, baseDir: string = process.cwd()): Problem {
   const obj = object('', raw);
   onlyKeys('', obj, ['prior', 'likelihood']);
