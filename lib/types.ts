@@ -178,7 +178,7 @@ export function flattenCompose(op: Operator): Exclude<Operator, { type: 'compose
   return op.type === 'compose' ? op.operators.flatMap(flattenCompose) : [op];
 }
 
-// ---- The problem-file format as TypeScript (what parseProblem reads; see DESIGN.md) ----
+// ---- The problem-file format as TypeScript (what parseProblem reads; README "Problem file") ----
 
 export type CovarianceSpec =
   | { type: 'isotropic'; variances: number[] } // one variance per component

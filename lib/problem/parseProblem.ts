@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
-// a malformed file fails fast with a message naming the field (DESIGN.md, "Errors").
+// a malformed file fails fast with a message naming the field (README, "Problem file").
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LangevinError } from '../errors.js';

@@ -2,8 +2,7 @@
 // ALMC (Parulekar, Rout, Shanmugam, Shakkottai, arXiv 2508.07631): warm-start Langevin on the
 // standard Gaussian tilted by the likelihood, μ_∞ ∝ N(0, I)·e^{−R}, then annealed Langevin through
 // μ_t ∝ p_t·e^{−R} along the prior's OU path from T₀ down to the early stop τ, slowed by κ.
-// Defaults (each reported with its rule in the summary; algorithms.md §1.3 lists what the paper's
-// text leaves open):
+// Defaults where the paper's text leaves them open (each reported with its rule in the summary):
 //   warm start: ULA on a Gaussian with curvature in [1, 1 + ‖A‖²/η²] — exact bias step and contraction;
 //   T₀: e^{−2T₀}(M₂ + d) ≤ ε² so p_{T₀} ≈ N(0, I);
 //   τ: the prior's covariance and means move by ≤ ε (relative) between t = 0 and t = τ;

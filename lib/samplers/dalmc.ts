@@ -63,7 +63,7 @@ export function lambdaSchedule(name: LambdaSchedule, ouHorizon = 5): (t: number)
 
 /**
  * Student-t base: μ_t = Law(√λ X + √(1−λ) W/√G) is, given G = g, the GMM with covariances
- * λΣ_k + (1−λ)/g·I; quadrature over G (algorithms.md §4.1 a3) turns it into one GMM whose
+ * λΣ_k + (1−λ)/g·I; Gauss quadrature over G (lib/quadrature.ts) turns it into one GMM whose
  * components carry noise multipliers β = 1/g_j. The initial draw W/√G is exact for integer α:
  * G = χ²_α/α.
  */
