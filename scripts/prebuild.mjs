@@ -51,7 +51,7 @@ function build(variant, hash) {
   if (args.has('--if-stale') && existsSync(manifestPath)) {
     const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
     if (m.sourceHash === hash && m.version === pkg.version) {
-      console.log(`langevin prebuild: ${target}/${variant} is up to date`);
+      console.error(`langevin prebuild: ${target}/${variant} is up to date`);
       return;
     }
   }
@@ -59,9 +59,9 @@ function build(variant, hash) {
   const flags = variant === 'cpu' ? ['--CDLANGEVIN_CUDA=OFF'] : ['--CDLANGEVIN_CUDA=ON'];
   const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin/cmake-js');
   const cmd = [cmakeJs, 'compile', '--out', relative(root, buildDir), ...flags];
-  console.log(`langevin prebuild: ${target}/${variant}: node ${cmd.join(' ')}`);
+  console.error(`langevin prebuild: ${target}/${variant}: node ${cmd.join(' ')}`);
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: 'inherit', env: process.env });
+  const r = spawnSync(process.execPath, cmd, { cwd: root, stdio: ['ignore', 2, 2], env: process.env }); // stdout stays clean for npm pack --json
   if (r.status !== 0) throw new Error(`prebuild of ${variant} failed (exit ${r.status})`);
   mkdirSync(outDir, { recursive: true });
   copyFileSync(join(buildDir, 'Release', 'langevin.node'), join(outDir, 'langevin.node'));
@@ -77,11 +77,11 @@ function build(variant, hash) {
     sourceHash: hash,
   };
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-  console.log(`langevin prebuild: wrote ${relative(root, outDir)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  console.error(`langevin prebuild: wrote ${relative(root, outDir)} in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {
-  console.log(`langevin prebuild: prebuilt binaries are made for linux-x64 only (this is ${target}); skipping`);
+  console.error(`langevin prebuild: prebuilt binaries are made for linux-x64 only (this is ${target}); skipping`);
   process.exit(0);
 }
 const hash = sourceHash();
@@ -91,6 +91,6 @@ if (args.has('--cpu-only') || process.env.LANGEVIN_CUDA === '0') {
 } else if (hasNvcc()) {
   build('cuda', hash);
 } else {
-  console.log('langevin prebuild: nvcc not found; shipping the CPU variant only');
+  console.error('langevin prebuild: nvcc not found; shipping the CPU variant only');
   rmSync(join(root, 'prebuilds', target, 'cuda'), { recursive: true, force: true });
 }
