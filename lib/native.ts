@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Loads the compiled addon once: a matching prebuilt (lib/nativeLoader.ts) first, then the local
-// source build. A failure is reported with every candidate tried and what to do.
+// Loads the compiled addon once: a local source build (build/) if there is one, else a matching
+// prebuilt (lib/nativeLoader.ts), else bindings' other paths. A failure is reported with every
+// candidate tried and what to do.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,8 +24,11 @@ export function nativeOrigin(): string | undefined {
 export function native(): NativeModule {
   if (cached) return cached;
   const tried: string[] = [];
-  // LANGEVIN_PREBUILT=0 forces the local source build (e.g. after `npm rebuild langevin`).
-  if (process.env.LANGEVIN_PREBUILT !== '0') {
+  // A local build (npm rebuild, scripts/build-native.mjs, the sanitizer build) is what its maker
+  // wants loaded, so it comes first, as with node-gyp-build; an install that used a prebuilt has none.
+  const localBuild = ['Release', 'Debug'].some((c) => existsSync(join(packageRoot, 'build', c, 'langevin.node')));
+  // LANGEVIN_PREBUILT=0 skips the prebuilts.
+  if (!localBuild && process.env.LANGEVIN_PREBUILT !== '0') {
     const choice = choosePrebuilt(packageRoot, currentHost());
     if (choice.kind === 'prebuilt') {
       try {
@@ -47,7 +52,7 @@ export function native(): NativeModule {
     throw new LangevinError(
       'E_DEVICE',
       'the langevin native addon could not be loaded. Possible solutions:\n' +
-        '  - build it: `npm rebuild langevin` (needs a C++17 compiler and cmake or python3 for node-gyp)\n' +
+        '  - build it: `LANGEVIN_PREBUILT=0 npm rebuild langevin` (needs a C++17 compiler and cmake or python3 for node-gyp)\n' +
         '  - with npm 11, approve its install script: `npm install-scripts approve langevin`\n' +
         tried.map((t) => `  - tried ${t}`).join('\n'),
       undefined,

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Chooses which compiled addon to load: a prebuilt one shipped in prebuilds/<platform>-<arch>/ when
-// its manifest matches this process (CUDA variant when an NVIDIA driver is present, else CPU), and
-// otherwise the local source build that `bindings` finds (build/Release, build/Debug, ...).
+// Chooses the prebuilt addon shipped in prebuilds/<platform>-<arch>/ whose manifest matches this
+// process (CUDA variant when an NVIDIA driver is present, else CPU). lib/native.ts loads it when
+// there is no local source build; scripts/build-native.mjs uses it to skip compiling on install.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
