@@ -19,7 +19,6 @@ import {
 import { isGmmProblem, operatorCols, operatorRows, type GmmPrior, type GmmProblem, type Operator, type Problem } from './types.js';
 import { LOG_2PI } from './numeric.js';
 
-
 /** A GMM with every covariance stored as a full d×d matrix. */
 export interface FullGmm {
   readonly dim: number; // d
