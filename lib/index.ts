@@ -31,8 +31,7 @@ export { sheppLogan, randomEllipses, piecewiseSmooth, trainingSet } from './imag
 export { psnr, ssim, coverage, pixelStats } from './imaging/metrics.js';
 export { encodePng, decodePngGray } from './imaging/png.js';
 export { imagingReport } from './imaging/report.js';
-export { runImagingDemo } from './demo/imagingDemo.js';
-export type { ImageShape } from './types.js';
+export type { ImageShape, ProblemSpec, GmmPriorSpec, PatchGmmPriorSpec, OnnxPriorSpec, OperatorSpec, LikelihoodSpec, CovarianceSpec } from './types.js';
 // Low-level phase API (what the samplers and the imaging demo are built on).
 export { runPhase } from './phase.js';
 export type { RunContext, PhaseSpec } from './phase.js';

@@ -13,6 +13,7 @@
 // conservative for tail-ESS). Too few draws to split (R̂: draws < 4; ESS: draws < 6, i.e. fewer than
 // 3 draws per half chain) also gives NaN, since a diagnostic should report "cannot tell", not throw.
 import { invalid } from './errors.js';
+import { median, quantile7 } from './numeric.js';
 
 export type Draws = Float64Array | Float32Array;
 
@@ -177,18 +178,6 @@ function zScale(y: ArrayLike<number>): Float64Array {
   return z;
 }
 
-/** R's default (type 7) quantile of finite values. */
-function quantile7(y: ArrayLike<number>, p: number): number {
-  const s = Float64Array.from(y).sort();
-  const h = (s.length - 1) * p;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, s.length - 1);
-  return s[lo] + (h - lo) * (s[hi] - s[lo]);
-}
-
-function median(y: ArrayLike<number>): number {
-  return quantile7(y, 0.5);
-}
 
 /** Classic R̂ of m (already split) chains of n draws: √((B/W + n − 1)/n), B = n·var(chain means). */
 function rhatCore(y: Float64Array, n: number, m: number): number {

@@ -4,6 +4,11 @@ import { invalid, LangevinError } from './errors.js';
 import type { DeviceRequest } from './device.js';
 import type { InitSpec } from './init.js';
 import type { Progress } from './phase.js';
+import { bool, integer, positive, type Check } from './optionChecks.js';
+import { ALMC_OPTIONS, type AlmcOptions } from './samplers/almc.js';
+import { DALMC_OPTIONS, type DalmcOptions } from './samplers/dalmc.js';
+import { LMC_OPTIONS, type LmcOptions } from './samplers/lmc.js';
+import { XGP_OPTIONS, type XgpOptions } from './samplers/xgp.js';
 
 export const SAMPLER_NAMES = ['lmc', 'almc', 'xgp', 'dalmc'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
@@ -22,7 +27,10 @@ export interface SampleOptions {
   threads?: number;
   /** Override of the theorem-derived number of steps. */
   steps?: number;
-  /** Override of the theorem-derived step size. */
+  /**
+   * Override of the theorem-derived step size: the one step-size knob of every sampler (LMC's h,
+   * ALMC's constant δ, XGP's per-stage step, DALMC's h_k).
+   */
   stepSize?: number;
   /**
    * A bound on a default run's cost: total Langevin steps, or seconds. Where the defaults ask for
@@ -56,12 +64,14 @@ export interface SampleOptions {
   divergence?: 'report' | 'error';
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
-  /** Options of the ALMC sampler (see AlmcOptions). */
-  almc?: Record<string, unknown>;
-  /** Options of the XGP sampler (see XgpOptions). */
-  xgp?: Record<string, unknown>;
-  /** Options of the DALMC sampler (see DalmcOptions). */
-  dalmc?: Record<string, unknown>;
+  /** Options of the LMC sampler: none (only the shared ones above). */
+  lmc?: LmcOptions;
+  /** Options of the ALMC sampler. */
+  almc?: AlmcOptions;
+  /** Options of the XGP sampler. */
+  xgp?: XgpOptions;
+  /** Options of the DALMC sampler. */
+  dalmc?: DalmcOptions;
 }
 
 export interface ResolvedOptions {
@@ -86,39 +96,10 @@ export interface ResolvedOptions {
   samplerOptions?: Record<string, unknown>;
 }
 
-const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'strict', 'budget', 'almc', 'xgp', 'dalmc']);
+const KEYS = new Set(['sampler', 'chains', 'seed', 'chainOffset', 'device', 'threads', 'steps', 'stepSize', 'accuracy', 'init', 'divergence', 'signal', 'onProgress', 'draws', 'thin', 'population', 'strict', 'budget', 'lmc', 'almc', 'xgp', 'dalmc']);
 
-type Check = (field: string, v: unknown) => unknown;
-const pos: Check = (f, v) => positive(f, v);
-const count: Check = (f, v) => integer(f, v, 0, 100_000_000);
-const finiteList: Check = (f, v) => {
-  if (!Array.isArray(v) || v.length === 0) throw invalid('E_SHAPE', f, 'a non-empty array of numbers', v);
-  v.forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw invalid('E_NONFINITE', `${f}[${i}]`, 'a finite number', x);
-    if (Math.abs(x) > POSITIVE_RANGE.max) throw invalid('E_VALUE', `${f}[${i}]`, `a number with |v| ≤ ${POSITIVE_RANGE.max} (float32)`, x);
-  });
-  return v;
-};
-const positiveList: Check = (f, v) => {
-  (finiteList(f, v) as number[]).forEach((x, i) => positive(`${f}[${i}]`, x));
-  return v;
-};
-const oneOf = (...names: string[]): Check => (f, v) => {
-  if (!names.includes(v as string)) throw invalid('E_OPTION', f, names.map((n) => `'${n}'`).join(' | '), v);
-  return v;
-};
-const bool: Check = (f, v) => {
-  if (typeof v !== 'boolean') throw invalid('E_VALUE', f, 'true or false', v);
-  return v;
-};
-
-/** Each sampler's own options and their checks. */
-const SAMPLER_OPTIONS: Record<string, Record<string, Check>> = {
-  lmc: {},
-  almc: { reweight: bool, warmStartSteps: count, warmStartStepSize: pos, kappa: pos, stepSize: pos, t0: pos, tau: pos },
-  xgp: { reweight: bool, etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1) },
-  dalmc: { reweight: bool, schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool },
-};
+/** Each sampler's own options, declared and checked in the sampler's file. */
+const SAMPLER_OPTIONS: Record<SamplerName, Readonly<Record<string, Check>>> = { lmc: LMC_OPTIONS, almc: ALMC_OPTIONS, xgp: XGP_OPTIONS, dalmc: DALMC_OPTIONS };
 
 function samplerOptions(sampler: string, o: Record<string, unknown>): Record<string, unknown> | undefined {
   for (const name of Object.keys(SAMPLER_OPTIONS))
@@ -126,35 +107,19 @@ function samplerOptions(sampler: string, o: Record<string, unknown>): Record<str
   const raw = o[sampler];
   if (raw === undefined) return undefined;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('E_OPTION', `options.${sampler}`, 'an object', raw);
-  const checks = SAMPLER_OPTIONS[sampler];
+  const checks = SAMPLER_OPTIONS[sampler as SamplerName];
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) {
     const check = Object.hasOwn(checks, k) ? checks[k] : undefined;
-    if (!check) throw new LangevinError('E_OPTION', `options.${sampler}.${k}: unknown option (known: ${Object.keys(checks).join(', ') || 'none'})`, `options.${sampler}.${k}`);
+    if (!check) {
+      const hint = k === 'stepSize' ? '; the step size is options.stepSize for every sampler' : '';
+      throw new LangevinError('E_OPTION', `options.${sampler}.${k}: unknown option (known: ${Object.keys(checks).join(', ') || 'none'})${hint}`, `options.${sampler}.${k}`);
+    }
     if (v !== undefined) out[k] = check(`options.${sampler}.${k}`, v);
   }
   return out;
 }
 export const MAX_CHAINS = 1 << 24;
-
-function integer(field: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalid('E_VALUE', field, `an integer in [${min}, ${max}]`, v);
-  return v;
-}
-
-/**
- * Positive reals the sampler hands to float32 code (step sizes, times, scales): below 1e-30 a step
- * rounds to a subnormal or 0 in float32 (the chains would not move), above 1e18 products overflow.
- */
-export const POSITIVE_RANGE = { min: 1e-30, max: 1e18 } as const;
-
-function positive(field: string, v: unknown, max: number = POSITIVE_RANGE.max): number {
-  if (typeof v !== 'number') throw invalid('E_VALUE', field, 'a number', v);
-  if (!Number.isFinite(v)) throw invalid('E_NONFINITE', field, 'a finite number', v);
-  if (v <= 0 || v > max) throw invalid('E_VALUE', field, `a number in (0, ${max}]`, v);
-  if (v < POSITIVE_RANGE.min) throw invalid('E_VALUE', field, `a number ≥ ${POSITIVE_RANGE.min} (smaller ones are 0 or subnormal in float32)`, v);
-  return v;
-}
 
 function budgetOf(v: unknown, steps: unknown): ResolvedOptions['budget'] {
   if (v === undefined) return undefined;

@@ -16,9 +16,8 @@ import {
   symmetrize,
   transpose,
 } from './linalg.js';
-import { operatorCols, operatorRows, type GmmPrior, type GmmProblem, type Operator } from './types.js';
-
-const LOG_2PI = Math.log(2 * Math.PI);
+import { isGmmProblem, operatorCols, operatorRows, type GmmPrior, type GmmProblem, type Operator, type Problem } from './types.js';
+import { LOG_2PI } from './numeric.js';
 
 /** A GMM with every covariance stored as a full d×d matrix. */
 export interface FullGmm {
@@ -257,17 +256,23 @@ export function operatorMatrix(op: Operator): Float64Array {
   }
 }
 
-/** exactPosterior for a normalised Problem: A from its operator, Γ = noiseStd² I. */
-export function exactPosteriorOf(problem: GmmProblem): ExactPosterior {
+/**
+ * exactPosterior for a normalised Problem: A from its operator, Γ = noiseStd² I. Takes what
+ * parseProblem returns; a prior that is not a Gaussian mixture is an E_UNSUPPORTED on `prior.type`.
+ */
+export function exactPosteriorOf(problem: Problem): ExactPosterior {
   // Step sizes, start distances and diagnostics all need it; problems are read-only, so form it once.
   const hit = exactCache.get(problem);
   if (hit) return hit;
+  if (!isGmmProblem(problem)) {
+    throw new LangevinError('E_UNSUPPORTED', `the exact posterior needs a Gaussian-mixture prior ('gmm' or 'gaussian'), not '${problem.prior.kind}'`, 'prior.type');
+  }
   const post = computeExactPosteriorOf(problem);
   exactCache.set(problem, post);
   return post;
 }
 
-const exactCache = new WeakMap<GmmProblem, ExactPosterior>();
+const exactCache = new WeakMap<Problem, ExactPosterior>();
 
 function computeExactPosteriorOf(problem: GmmProblem): ExactPosterior {
   const { prior, likelihood } = problem;

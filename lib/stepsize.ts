@@ -2,6 +2,7 @@
 // Step sizes and run lengths from stated bounds. Each resolved value carries where it came from,
 // and the run's summary reports it (and whether the user overrode it).
 import type { Curvature } from './curvature.js';
+import { sig4 } from './numeric.js';
 
 export interface Setting {
   value: number;
@@ -24,7 +25,7 @@ export function gaussianBiasStep(L: number, eps: number): Setting {
   return {
     value: (2 * eps) / ((1 + eps) * L),
     origin: 'default',
-    rule: `h = 2ε/((1+ε)L): ULA's exact stationary covariance bias on a Gaussian with precision ≤ L is ≤ ε = ${eps} (relative); L = ${fmt(L)}`,
+    rule: `h = 2ε/((1+ε)L): ULA's exact stationary covariance bias on a Gaussian with precision ≤ L is ≤ ε = ${eps} (relative); L = ${sig4(L)}`,
   };
 }
 
@@ -39,14 +40,10 @@ export function contractionSteps(h: number, m: number, distance: number, eps: nu
   return {
     value: Math.ceil(Math.log(ratio) / perStep),
     origin: 'default',
-    rule: `n = ⌈ln(D√m/ε)/(−ln(1−hm))⌉: ULA's mean error contracts by (1−hm) per step; D = ${fmt(distance)} (RMS distance from the start to the posterior mean), m = ${fmt(m)}, ε = ${eps}`,
+    rule: `n = ⌈ln(D√m/ε)/(−ln(1−hm))⌉: ULA's mean error contracts by (1−hm) per step; D = ${sig4(distance)} (RMS distance from the start to the posterior mean), m = ${sig4(m)}, ε = ${eps}`,
   };
 }
 
 export function describeCurvature(c: Curvature): string {
-  return `L = ${fmt(c.L)}, m = ${fmt(c.m)}, ‖A‖² = ${fmt(c.opNormSq)} (${c.method})`;
-}
-
-function fmt(v: number): string {
-  return Number(v.toPrecision(4)).toString();
+  return `L = ${sig4(c.L)}, m = ${sig4(c.m)}, ‖A‖² = ${sig4(c.opNormSq)} (${c.method})`;
 }

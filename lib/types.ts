@@ -177,3 +177,55 @@ export function operatorCols(op: Operator): number {
 export function flattenCompose(op: Operator): Exclude<Operator, { type: 'compose' }>[] {
   return op.type === 'compose' ? op.operators.flatMap(flattenCompose) : [op];
 }
+
+// ---- The problem-file format as TypeScript (what parseProblem reads; README "Problem file") ----
+
+export type CovarianceSpec =
+  | { type: 'isotropic'; variances: number[] } // one variance per component
+  | { type: 'diagonal'; variances: number[][] } // [K][d]
+  | { type: 'full'; matrices: number[][][] }; // [K][d][d], symmetric positive definite
+
+export type GmmPriorSpec =
+  | { type: 'gmm'; weights: number[]; means: number[][]; covariance: CovarianceSpec }
+  | { type: 'gaussian'; mean: number[]; covariance: CovarianceSpec };
+
+export interface PatchGmmPriorSpec {
+  type: 'patch-gmm';
+  shape: number[]; // [H, W] or [C, H, W]
+  patch: number;
+  stride?: number;
+  gmm: GmmPriorSpec;
+}
+
+export interface OnnxPriorSpec {
+  type: 'onnx';
+  model: string;
+  shape: number[];
+  output: 'score' | 'denoiser';
+  scale: { minVariance: number; maxVariance: number; meanSquare: number };
+  names?: { x?: string; sigma?: string; output?: string };
+  minSigma?: number;
+  batch?: number;
+}
+
+export type OperatorSpec =
+  | { type: 'identity' }
+  | { type: 'mask'; mask: number[] }
+  | { type: 'dense'; matrix: number[][] }
+  | { type: 'blur'; kernel: number[][]; shape: number[] }
+  | { type: 'downsample'; factor: number; shape: number[] }
+  | { type: 'fourier'; samples: number[] | number[][]; shape: number[] }
+  | { type: 'compose'; operators: OperatorSpec[] };
+
+export interface LikelihoodSpec {
+  operator: OperatorSpec;
+  /** m observations, or a .npy file of them (relative to the problem file). */
+  y: number[] | { npy: string };
+  noiseStd: number;
+}
+
+/** parseProblem's input: a problem file's JSON. A prior may also name a prior JSON file. */
+export interface ProblemSpec {
+  prior: GmmPriorSpec | PatchGmmPriorSpec | OnnxPriorSpec | string;
+  likelihood?: LikelihoodSpec;
+}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // XGP's Algorithm 2 prior p_{x0}(x) ∝ p(x)·N(x0; x, σ² I): a warm start x0 treated as one more
-// Gaussian measurement (A = I). For a GMM prior it is again a GMM (algorithms.md §4.1 a5), and
+// Gaussian measurement (A = I). For a GMM prior it is again a GMM (Gaussian conditioning of each component), and
 // isotropic/diagonal components stay so.
 import { exactPosterior } from './posterior.js';
 import type { GmmPrior } from './types.js';

@@ -27,7 +27,7 @@ import { operatorRows } from '../lib/types.js';
 import { parseOperator } from '../lib/problem/parseOperator.js';
 import { meanChi2, moments } from './helpers/stats.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+import { LOG_2PI } from '../lib/numeric.js';
 
 function context(problem: GmmProblem, seed = 0n): RunContext {
   return { device: 'cpu', threads: 0, seed, chainOffset: 0, prior: priorTables(problem.prior), operator: operatorTables(problem.likelihood?.operator), y: observationTable(problem.likelihood) };

@@ -30,6 +30,7 @@ import { cpuSnapshot, machineInfo, measureHostBandwidth, nominalGpuBandwidth, ot
 import type { Bandwidth, MachineInfo } from './machine.js';
 import { numpyPeerAvailability, runPeerScript, runTorchPeers } from './peers.js';
 import type { PeerOutcome, PeerRow } from './peers.js';
+import { median } from '../numeric.js';
 
 export interface BenchOptions {
   device: Device;
@@ -107,11 +108,6 @@ export interface BenchReport {
   peers: Omit<PeerOutcome, 'rows'>[];
 }
 
-const median = (v: number[]) => {
-  const s = [...v].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-};
 
 interface Timing {
   steps: number;

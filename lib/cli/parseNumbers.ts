@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Commander option parsers that fail with a typed error naming the flag.
-import { invalid } from '../errors.js';
+import { invalid, LangevinError } from '../errors.js';
+import { resolveOptions, type SamplerName } from '../options.js';
 
 export function intOption(flag: string) {
   return (v: string): number => {
@@ -45,4 +46,16 @@ export function collectSetting(v: string, acc: Record<string, unknown>): Record<
     // a bare string such as schedule=cosine
   }
   return { ...acc, [key]: value };
+}
+
+/** Checks --set settings as options.<sampler> before any work; errors name `--set <sampler>.<key>`. */
+export function checkSettings(sampler: SamplerName, set: Record<string, unknown>): void {
+  if (Object.keys(set).length === 0) return;
+  try {
+    resolveOptions({ sampler, [sampler]: set });
+  } catch (err) {
+    if (!(err instanceof LangevinError) || !err.field?.startsWith(`options.${sampler}.`)) throw err;
+    const message = err.message.replaceAll(`options.${sampler}.`, `--set ${sampler}.`);
+    throw new LangevinError(err.code, message, err.field.slice('options.'.length), { cause: err });
+  }
 }

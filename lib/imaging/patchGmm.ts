@@ -10,6 +10,7 @@ import { cholesky, choleskyLogDet } from '../linalg.js';
 import type { GmmPrior } from '../types.js';
 import { mulberry32 } from '../prng.js';
 import { EStep, type Stats } from './patchGmmEStep.js';
+import { LOG_2PI } from '../numeric.js';
 
 export interface PatchGmmOptions {
   readonly seed: number;
@@ -68,7 +69,6 @@ interface Params {
   covs: Float64Array;
 }
 
-const LOG_2PI = Math.log(2 * Math.PI);
 
 /**
  * EM with full covariances, k-means++ seeding (then 5 Lloyd steps) and a ridge. Patches are

@@ -22,7 +22,7 @@ const OPERATORS: Readonly<Record<string, OperatorParser>> = {
   compose: { keys: ['operators'], parse: parseCompose },
 };
 
-/** Part of the file format (DESIGN.md) but not implemented yet. */
+/** Part of the file format (README, "Problem file") but not implemented yet. */
 const NOT_YET: string[] = [];
 
 /** Image limits: H·W per channel (the native FFT tables index with int32), kernel taps, composed stages. */

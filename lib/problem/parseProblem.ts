@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
-// a malformed file fails fast with a message naming the field (DESIGN.md, "Errors").
+// a malformed file fails fast with a message naming the field (README, "Problem file").
 import { LangevinError } from '../errors.js';
 import { FILE_CAPS, type FileAccess, readBoundedSync, referencedPath } from '../files.js';
 import { jsonErrorPosition } from './jsonErrorOffset.js';
-import type { GmmProblem, Problem } from '../types.js';
+import type { GmmProblem, Problem, ProblemSpec } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import { member, object, onlyKeys } from './check.js';
 import { parseLikelihood } from './parseLikelihood.js';
@@ -23,7 +23,10 @@ export interface ParseProblemOptions {
  * are regular files under the size caps (lib/files.ts), so it never blocks on a FIFO or device;
  * relative paths resolve against `baseDir`, default the working directory.
  * Throws LangevinError whose `field` is the JSON path of the offending value.
+ * Typed input (ProblemSpec) for editors; JSON of unknown shape is accepted and checked the same.
  */
+export function parseProblem(raw: ProblemSpec, baseDir?: string, options?: ParseProblemOptions): Problem;
+export function parseProblem(raw: unknown, baseDir?: string, options?: ParseProblemOptions): Problem;
 export function parseProblem(raw: unknown, baseDir: string = process.cwd(), options: ParseProblemOptions = {}): Problem {
   const access: FileAccess = { baseDir, confine: options.confine === true };
   const obj = object('', raw);

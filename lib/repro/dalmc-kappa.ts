@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Repro `dalmc-kappa`: DALMC's bias against its path speed κ (algorithms.md §4.1(f), §4.4 item 5).
+// Repro `dalmc-kappa`: DALMC's bias against its path speed κ (KL ≤ κA/4, Guo–Tao–Chen).
 // Target: a 2-D, 4-mode Gaussian mixture with unequal weights, sampled without a likelihood
 // (`dalmc: { likelihood: false }`, the paper's generative setting) along λ_t = sin²(πt/2) from
 // N(0, I). For exactly simulated annealed Langevin, KL ≤ κA/4 (Girsanov, A the path's action bound),

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Repro `gmm-weights`: posterior mode weights of the demo problem (4-mode GMM prior, one noisy
 // linear measurement) — exact versus sampled — for plain LMC started in one mode (the mode-collapse
-// example of algorithms.md §4.4 item 2), LMC from the prior, and ALMC, XGP, DALMC with defaults.
+// example), LMC from the prior, and ALMC, XGP, DALMC with defaults.
 import { DEMO_PROBLEM } from '../demo/gmmDemo.js';
 import { exactPosteriorOf } from '../posterior.js';
 import { parseGmmProblem } from '../problem/index.js';

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Repro `xgp-figure3`: Figure 3 / Lemma F.1 of Xun, Gupta & Price (algorithms.md §2.8) — why plain
+// Repro `xgp-figure3`: Figure 3 / Lemma F.1 of Xun, Gupta & Price (arXiv 2510.26324) — why plain
 // posterior Langevin from a prior sample is not a posterior sampler at intermediate times.
 // p = N(0, 1), A = 1, η² = 0.01; each chain has its own y ~ N(0, 1 + η²) and starts at X₀ ~ p
 // independently of y, then runs dX = (−X + (y − X)/η²)dt + √2 dB with the exact score. Averaged over

@@ -2,8 +2,7 @@
 // ALMC (Parulekar, Rout, Shanmugam, Shakkottai, arXiv 2508.07631): warm-start Langevin on the
 // standard Gaussian tilted by the likelihood, μ_∞ ∝ N(0, I)·e^{−R}, then annealed Langevin through
 // μ_t ∝ p_t·e^{−R} along the prior's OU path from T₀ down to the early stop τ, slowed by κ.
-// Defaults (each reported with its rule in the summary; algorithms.md §1.3 lists what the paper's
-// text leaves open):
+// Defaults where the paper's text leaves them open (each reported with its rule in the summary):
 //   warm start: ULA on a Gaussian with curvature in [1, 1 + ‖A‖²/η²] — exact bias step and contraction;
 //   T₀: e^{−2T₀}(M₂ + d) ≤ ε² so p_{T₀} ≈ N(0, I);
 //   τ: the prior's covariance and means move by ≤ ε (relative) between t = 0 and t = τ;
@@ -22,26 +21,29 @@ import type { Sampler } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
-import { defaultStepCap } from './lmc.js';
+import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
+import { bool, count, pos, type OptionChecks } from '../optionChecks.js';
+import { sig4 } from '../numeric.js';
 
 export interface AlmcOptions {
   reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path
   warmStartSteps?: number; // T_ws / h_ws
   warmStartStepSize?: number; // h_ws
   kappa?: number;
-  stepSize?: number; // δ (constant) instead of the path-following default
   t0?: number;
   tau?: number;
 }
 
-export const MAX_ANNEAL_STEPS = 200_000;
+/**
+ * The checks of options.almc. ALMC's step-size knob is sample()'s `stepSize` (a constant δ instead
+ * of the path-following default); `warmStartStepSize` sets only the warm start's h_ws.
+ */
+export const ALMC_OPTIONS: OptionChecks<AlmcOptions> = { reweight: bool, warmStartSteps: count, warmStartStepSize: pos, kappa: pos, t0: pos, tau: pos };
 
 /** Options of the plain schedule only (refused while reweighting). */
-const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 'stepSize', 't0', 'tau'];
+const PLAIN_ONLY = ['warmStartSteps', 'warmStartStepSize', 'kappa', 't0', 'tau'];
 
-const fmt = (v: number) => Number(v.toPrecision(4));
-
-export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {}) {
+export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions & { stepSize?: number } = {}) {
   const d = problem.prior.dim;
   const stats = priorStats(problem.prior);
   const opNormSq = operatorNormSquared(problem);
@@ -54,7 +56,7 @@ export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {})
   const t0: Setting = o.t0 !== undefined ? userSetting(o.t0, 'given by the user') : {
     value: 0.5 * Math.log((stats.secondMoment + d) / (eps * eps)),
     origin: 'default',
-    rule: `T₀ = ½ ln((M₂ + d)/ε²): p_{T₀} is within ε of N(0, I) (M₂ = ${fmt(stats.secondMoment)})`,
+    rule: `T₀ = ½ ln((M₂ + d)/ε²): p_{T₀} is within ε of N(0, I) (M₂ = ${sig4(stats.secondMoment)})`,
   };
   // τ: (1 − e^{−2τ})·max|1 − v|/v ≤ ε (covariances) and (1 − e^{−τ}) max‖μ‖ ≤ ε √v_min (means).
   const q = Math.max(Math.abs(1 - stats.vMin) / stats.vMin, Math.abs(1 - stats.vMax) / stats.vMax, 1e-12);
@@ -70,7 +72,7 @@ export function almcDefaults(problem: Problem, eps: number, o: AlmcOptions = {})
   const kappa: Setting = o.kappa !== undefined ? userSetting(o.kappa, 'given by the user') : {
     value: action / (4 * eps),
     origin: 'default',
-    rule: `κ = A/(4ε): KL ≤ A/(4κ) for exact annealed Langevin (Girsanov), A = ${fmt(action)} the action bound of the OU path on [τ, T₀]`,
+    rule: `κ = A/(4ε): KL ≤ A/(4κ) for exact annealed Langevin (Girsanov), A = ${sig4(action)} the action bound of the OU path on [τ, T₀]`,
   };
   const delta: Setting = o.stepSize !== undefined ? userSetting(o.stepSize, 'given by the user (constant δ)') : {
     value: gaussianBiasStep(stiffness(1, stats.vMin, likCurv), eps).value,
@@ -93,17 +95,17 @@ export const almc: Sampler = {
       // The paper's rules stay visible: what the plain schedule would cost here.
       const p = almcDefaults(problem, ctx.accuracy);
       const n = annealStepCount({ lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value }, { rate: 1 / p.kappa.value, step: (l) => gaussianBiasStep(stiffness(l, p.vMin, p.likCurv), ctx.accuracy).value });
-      out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${fmt(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      out.settings.paperDefaults = `the plain ALMC schedule (reweight: false) here: ${p.nWs.value} warm-start steps, κ = ${sig4(p.kappa.value)} (${p.kappa.rule}), about ${n} annealing steps${n > MAX_DEFAULT_STEPS ? ` — over the ${MAX_DEFAULT_STEPS}-step cap` : ''}`;
       return out;
     }
-    const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize ?? o.stepSize });
+    const p = almcDefaults(problem, ctx.accuracy, { ...o, stepSize: ctx.stepSize });
     // Phase 1: warm start on N(0, I)·e^{−R}: the prior replaced by N(0, I), i.e. a = 0, b² = 1.
     let state = await ctx.runPhase({ name: 'warm start', stream: Streams.phaseBase, schedule: constantSchedule(p.nWs.value, { h: p.hWs.value, a: 0, b2: 1, c: p.c }) }, init);
     // Phase 2: anneal t from T₀ to τ; path time advances δ/κ per step.
-    const userDelta = ctx.stepSize ?? o.stepSize;
+    const userDelta = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda: (t) => Math.exp(-2 * t), tStart: p.t0.value, tEnd: p.tau.value },
-      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.almc') },
+      { rate: 1 / p.kappa.value, step: (lambda) => userDelta ?? gaussianBiasStep(stiffness(lambda, p.vMin, p.likCurv), ctx.accuracy).value, c: p.c, maxSteps: ctx.steps ?? plainStepCap(ctx, defaultStepCap(problem), 'options.almc') },
     );
     state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase + 1, schedule }, state);
     const settings: Record<string, Setting | string> = {

@@ -64,7 +64,7 @@ export function midpointIntegral(f: (t: number) => number, a: number, b: number,
 }
 
 /**
- * Action bound of the interpolation X_λ = √λ X + √(1−λ) Z along λ(t) (Guo–Tao–Chen; algorithms.md §4.1f):
+ * Action bound of the interpolation X_λ = √λ X + √(1−λ) Z along λ(t) (Guo–Tao–Chen):
  *   A ≤ ∫ (λ')²/4 · (M₂/λ + d/(1−λ)) dt,
  * from E‖∂ₜX_λ‖², which bounds the minimal velocity field's L²(μₜ) norm.
  */

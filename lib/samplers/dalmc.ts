@@ -18,14 +18,15 @@ import type { Sampler, SamplerContext } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
-import { defaultStepCap } from './lmc.js';
-import { MAX_ANNEAL_STEPS } from './almc.js';
+import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
 import type { ChainState } from '../chains.js';
 import { priorTables } from '../nativeTables.js';
 import type { PriorTables } from '../nativeTables.js';
 import { studentPrecisionNodes } from '../quadrature.js';
 import { scaleMixture } from '../priorTransforms.js';
 import { drawNormals } from '../rng.js';
+import { bool, integer, oneOf, pos, type OptionChecks } from '../optionChecks.js';
+import { sig4 } from '../numeric.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
@@ -38,6 +39,11 @@ export interface DalmcOptions {
   ouHorizon?: number; // T of the OU schedule λ = e^{−2T(1−t)}
   likelihood?: boolean; // default true: posterior sampling (extension); false: sample the prior
 }
+
+/** The checks of options.dalmc. DALMC's step-size knob is sample()'s `stepSize` (a constant h_k). */
+export const DALMC_OPTIONS: OptionChecks<DalmcOptions> = {
+  reweight: bool, schedule: oneOf('sin2', 'cosine', 'ou'), base: oneOf('gaussian', 'student-t'), dof: (f, v) => integer(f, v, 1, 200), kappa: pos, ouHorizon: pos, likelihood: bool,
+};
 
 const COSINE_S = 0.008; // Nichol & Dhariwal's offset
 
@@ -56,11 +62,9 @@ export function lambdaSchedule(name: LambdaSchedule, ouHorizon = 5): (t: number)
   }
 }
 
-const fmt = (v: number) => Number(v.toPrecision(4));
-
 /**
  * Student-t base: μ_t = Law(√λ X + √(1−λ) W/√G) is, given G = g, the GMM with covariances
- * λΣ_k + (1−λ)/g·I; quadrature over G (algorithms.md §4.1 a3) turns it into one GMM whose
+ * λΣ_k + (1−λ)/g·I; Gauss quadrature over G (lib/quadrature.ts) turns it into one GMM whose
  * components carry noise multipliers β = 1/g_j. The initial draw W/√G is exact for integer α:
  * G = χ²_α/α.
  */
@@ -113,7 +117,7 @@ export const dalmc: Sampler = {
     const kappa: Setting = o.kappa !== undefined ? userSetting(o.kappa, 'given by the user') : {
       value: (4 * eps) / action,
       origin: 'default',
-      rule: `κ = 4ε/A: KL ≤ κA/4 for exact annealed Langevin (Girsanov); A = ${fmt(action)} bounds the action of the ${name} path (∫(λ')²/4·(M₂/λ + d/(1−λ))dt)`,
+      rule: `κ = 4ε/A: KL ≤ κA/4 for exact annealed Langevin (Girsanov); A = ${sig4(action)} bounds the action of the ${name} path (∫(λ')²/4·(M₂/λ + d/(1−λ))dt)`,
     };
     if (usesReweighting(problem, o.reweight, 'options.dalmc.reweight')) {
       const tables = base?.tables ?? ctx.run.prior;
@@ -126,7 +130,7 @@ export const dalmc: Sampler = {
         return out;
       }
       const n = annealStepCount({ lambda, tStart: 0, tEnd }, { rate: kappa.value, step: (l) => gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value });
-      out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) here: κ = ${fmt(kappa.value)} (${kappa.rule}), about ${n} steps${n > MAX_ANNEAL_STEPS ? ` — over the ${MAX_ANNEAL_STEPS}-step cap` : ''}`;
+      out.settings.paperDefaults = `the plain DALMC schedule (reweight: false) here: κ = ${sig4(kappa.value)} (${kappa.rule}), about ${n} steps${n > MAX_DEFAULT_STEPS ? ` — over the ${MAX_DEFAULT_STEPS}-step cap` : ''}`;
       return out;
     }
     if (base && o.kappa === undefined && base.dof <= 2)
@@ -134,7 +138,7 @@ export const dalmc: Sampler = {
     const user = ctx.stepSize;
     const { schedule, steps, truncated } = annealSchedule(
       { lambda, tStart: 0, tEnd },
-      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? plainStepCap(ctx, Math.min(MAX_ANNEAL_STEPS, defaultStepCap(problem)), 'options.dalmc') },
+      { rate: kappa.value, step: (l) => user ?? gaussianBiasStep(stiffness(l, stats.vMin, likCurv, base?.betaMin), eps).value, c, maxSteps: ctx.steps ?? plainStepCap(ctx, defaultStepCap(problem), 'options.dalmc') },
     );
     const start = base && !ctx.userInit ? await base.draw(init) : init;
     const state = await ctx.runPhase({ name: 'anneal', stream: Streams.phaseBase, schedule, noLikelihood: !useLik, prior: base?.tables }, start);

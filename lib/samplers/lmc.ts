@@ -14,8 +14,14 @@ import type { Sampler } from './types.js';
 import type { ChainState } from '../chains.js';
 import { divergenceReport } from '../chains.js';
 import { runPhase } from '../phase.js';
+import type { OptionChecks } from '../optionChecks.js';
 
 /** Longest default run; beyond it the run warns that the accuracy target was not reached. */
+/** LMC has no options of its own: its step-size knob is sample()'s `stepSize` (h). */
+export type LmcOptions = Record<string, never>;
+export const LMC_OPTIONS: OptionChecks<LmcOptions> = {};
+
+/** The cap on every sampler's default run length (steps), so a default run ends in minutes. */
 export const MAX_DEFAULT_STEPS = 200_000;
 
 /**

@@ -23,8 +23,10 @@ import type { Sampler } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { xgpPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
-import { MAX_ANNEAL_STEPS } from './almc.js';
+import { MAX_DEFAULT_STEPS } from './lmc.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
+import { bool, finiteList, pos, positive, positiveList, type OptionChecks } from '../optionChecks.js';
+import { sig4 } from '../numeric.js';
 
 export interface XgpOptions {
   reweight?: boolean; // default true: reweighted annealing on XGP's path (noise η_s from ∞ to η)
@@ -37,7 +39,10 @@ export interface XgpOptions {
   confidence?: number; // δ of Algorithm 3
 }
 
-const fmt = (v: number) => Number(v.toPrecision(4));
+/** The checks of options.xgp. XGP's step-size knob is sample()'s `stepSize` (every stage's step). */
+export const XGP_OPTIONS: OptionChecks<XgpOptions> = {
+  reweight: bool, etas: positiveList, eta1: pos, stageTime: pos, x0: finiteList, x0Std: pos, radius: pos, confidence: (f, v) => positive(f, v, 1),
+};
 
 function validateXgp(problem: Problem, raw: Readonly<Record<string, unknown>>, run?: { userInit: boolean }): void {
   const o = raw as XgpOptions;
@@ -83,10 +88,10 @@ export const xgp: Sampler = {
         sigma = o.radius / delta;
         const xi = await drawNormals({ seed: ctx.run.seed, stream: Streams.auxiliary, step: 0xffff_ffff }, 1, d);
         x0 = x0.map((v, i) => v + sigma * xi[i]);
-        settings.algorithm = `3 (compressed sensing): σ = R/δ = ${fmt(sigma)}, x0' = x0 + N(0, σ²I) drawn once per run`;
+        settings.algorithm = `3 (compressed sensing): σ = R/δ = ${sig4(sigma)}, x0' = x0 + N(0, σ²I) drawn once per run`;
       } else {
         sigma = o.x0Std!;
-        settings.algorithm = `2 (warm start): p_{x0} ∝ p·N(x0; x, σ²I), σ = ${fmt(sigma)}`;
+        settings.algorithm = `2 (warm start): p_{x0} ∝ p·N(x0; x, σ²I), σ = ${sig4(sigma)}`;
       }
       prior = conditionOnNoisyCopy(gmm, x0, sigma * sigma);
     } else {
@@ -108,7 +113,7 @@ export const xgp: Sampler = {
     const eta1: Setting = o.eta1 !== undefined ? userSetting(o.eta1, 'given by the user') : {
       value: Math.sqrt(opNormSq) * spread / eps,
       origin: 'default',
-      rule: `η₁ = ‖A‖·m₂/ε (Definition D.1 item 2; E TV(p(x|y₁), p) ≲ ‖A‖m₂/η₁, Lemmas D.5–D.7), m₂ = ${fmt(spread)} the prior's RMS spread`,
+      rule: `η₁ = ‖A‖·m₂/ε (Definition D.1 item 2; E TV(p(x|y₁), p) ≲ ‖A‖m₂/η₁, Lemmas D.5–D.7), m₂ = ${sig4(spread)} the prior's RMS spread`,
     };
     const etas = o.etas ?? xgpNoiseSchedule(eta, eta1.value);
     const gammas = schedulePhases(etas);
@@ -117,12 +122,12 @@ export const xgp: Sampler = {
     // with Lemma A.6's χ² bound), α ≥ 1/v_max the weakest curvature of the prior's components.
     const alpha = 1 / stats.vMax;
     const stageTime = (g: number) => o.stageTime ?? ((m / 2) * Math.log1p(g) + 2 * Math.log(N / eps)) / (2 * alpha);
-    settings.etas = `${N} levels, η₁ = ${fmt(etas[0])} → η_N = ${fmt(eta)}, max γ_i = ${fmt(Math.max(0, ...gammas))}`;
+    settings.etas = `${N} levels, η₁ = ${sig4(etas[0])} → η_N = ${sig4(eta)}, max γ_i = ${sig4(Math.max(0, ...gammas))}`;
     settings.eta1 = eta1;
     settings.stageTime = o.stageTime !== undefined ? userSetting(o.stageTime, 'given by the user') : {
       value: stageTime(Math.max(0, ...gammas)),
       origin: 'default',
-      rule: `T_i = ((m/2)ln(1+γ_i) + 2 ln(N/ε))/(2α): χ² contraction from p(x|y_i) to within (ε/N)² of p(x|y_{i+1}) (Lemma A.1), α = 1/v_max = ${fmt(alpha)} (value shown: the largest)`,
+      rule: `T_i = ((m/2)ln(1+γ_i) + 2 ln(N/ε))/(2α): χ² contraction from p(x|y_i) to within (ε/N)² of p(x|y_{i+1}) (Lemma A.1), α = 1/v_max = ${sig4(alpha)} (value shown: the largest)`,
     };
 
     // Per-chain auxiliary observations by the O(m) forward bridge.
@@ -138,7 +143,7 @@ export const xgp: Sampler = {
     const stageSteps = gammas.map((g, i) => Math.max(1, Math.ceil(stageTime(g) / stageStep(i))));
     const wanted = stageSteps.reduce((a, b) => a + b, 0);
     const warnings: string[] = [];
-    const cap = plainStepCap(ctx, MAX_ANNEAL_STEPS, 'options.xgp');
+    const cap = plainStepCap(ctx, MAX_DEFAULT_STEPS, 'options.xgp');
     if (wanted > cap && o.stageTime === undefined) {
       // Every stage shortened by the same factor: the cap is loud, never a silent truncation.
       const f = cap / wanted;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // XGP's admissible noise schedule and the forward bridge of auxiliary observations
-// (Xun, Gupta, Price, arXiv 2510.26324, Definition D.1 and Algorithm 1; algorithms.md §2.4, §4.2).
+// (Xun, Gupta, Price, arXiv 2510.26324, Definition D.1 and Algorithm 1).
 
 /**
  * η₁ > … > η_N = η with γ_i = (η_i/η_{i+1})² − 1 ≤ 1 (Definition D.1 item 3) and η₁ ≥ eta1

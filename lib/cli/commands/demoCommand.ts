@@ -8,10 +8,11 @@ import type { DeviceRequest } from '../../device.js';
 import { invalid } from '../../errors.js';
 import { checkOutputDir } from '../outputs.js';
 import { intOption, numberOption, seedOption } from '../parseNumbers.js';
-import { progressReporter } from '../progressBar.js';
+import { PROGRESS_HELP, progressModeOption, progressReporter, type ProgressMode } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
 interface DemoFlags {
+  progress: ProgressMode;
   out: string;
   only: 'gmm' | 'imaging' | 'all';
   chains: number;
@@ -42,6 +43,7 @@ export function registerDemo(program: Command): void {
     .option('--tasks <list>', `imaging: comma-separated subset of ${IMAGING_TASKS.join(',')}`, IMAGING_TASKS.join(','))
     .option('--image-sampler <name>', `imaging: ${SAMPLER_NAMES.filter((n) => n !== 'xgp').join(' | ')}`, 'lmc')
     .option('--noise <eta>', 'imaging: measurement noise std (images in [0, 1])', numberOption('--noise'), 0.02)
+    .option('--progress <mode>', PROGRESS_HELP, progressModeOption, 'auto' as ProgressMode)
     .action(async (flags: DemoFlags) => {
       checkOutputDir('--out', flags.out);
       if (!['gmm', 'imaging', 'all'].includes(flags.only)) throw invalid('E_OPTION', '--only', 'gmm | imaging | all', flags.only);
@@ -52,7 +54,7 @@ export function registerDemo(program: Command): void {
       if (!SAMPLER_NAMES.includes(flags.imageSampler) || flags.imageSampler === 'xgp')
         throw invalid('E_OPTION', '--image-sampler', 'lmc | almc | dalmc (xgp needs exact prior draws)', flags.imageSampler);
       if (flags.size < 16 || flags.size % 4 !== 0) throw invalid('E_OPTION', '--size', 'a multiple of 4, at least 16', flags.size);
-      const progress = progressReporter();
+      const progress = progressReporter(flags.progress);
       const interrupt = interruptSignal();
       const f = (v: number, n = 3) => v.toFixed(n);
       const lines: string[] = [];

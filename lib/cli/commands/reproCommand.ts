@@ -9,7 +9,7 @@ import type { DalmcKappaResult } from '../../repro/dalmc-kappa.js';
 import type { GmmWeightsResult } from '../../repro/gmm-weights.js';
 import type { XgpFigure3Result } from '../../repro/xgp-figure3.js';
 import { intOption, seedOption } from '../parseNumbers.js';
-import { progressReporter } from '../progressBar.js';
+import { PROGRESS_HELP, progressModeOption, progressReporter, type ProgressMode } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
 /** The headline numbers of a repro, a line each. */
@@ -55,15 +55,16 @@ export function registerRepro(program: Command): void {
     .command('repro')
     .description(`reproduce a figure or check of the papers (SVG + JSON): ${REPRO_NAMES.join(', ')}, or all`)
     .argument('<name>', `${REPRO_NAMES.join(' | ')} | all`)
-    .option('--out <dir>', 'output directory', 'docs/repro')
+    .option('--out <dir>', 'output directory (the repo regenerates its figures with --out docs/repro)', 'langevin-repro')
     .option('--chains <n>', "chains per run (default: each repro's own)", intOption('--chains'))
     .option('--seed <s>', 'random seed', seedOption, 0)
     .option('--device <d>', 'auto | cpu | cuda', 'auto')
-    .action(async (name: string, flags: { out: string; chains?: number; seed: number | bigint; device: DeviceRequest }) => {
+    .option('--progress <mode>', PROGRESS_HELP, progressModeOption, 'auto' as ProgressMode)
+    .action(async (name: string, flags: { out: string; chains?: number; seed: number | bigint; device: DeviceRequest; progress: ProgressMode }) => {
       const names = name === 'all' ? REPRO_NAMES : [name as ReproName];
       for (const n of names) if (!REPRO_NAMES.includes(n)) throw invalid('E_OPTION', '<name>', `${REPRO_NAMES.join(' | ')} | all`, name);
       if (flags.chains !== undefined && flags.chains < 2) throw invalid('E_OPTION', '--chains', 'an integer ≥ 2', flags.chains);
-      const progress = progressReporter();
+      const progress = progressReporter(flags.progress);
       const interrupt = interruptSignal();
       try {
         for (const n of names) {

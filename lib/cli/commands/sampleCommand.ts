@@ -9,87 +9,51 @@ import { writeNpyFile } from '../../npy.js';
 import type { ImageShape, Prior } from '../../types.js';
 import { loadProblem } from '../../problem/index.js';
 import { sample } from '../../sample.js';
-import { SAMPLER_NAMES } from '../../options.js';
-import type { SamplerName } from '../../options.js';
 import type { DeviceRequest } from '../../device.js';
-import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
+import { intOption } from '../parseNumbers.js';
+import { addRunFlags, checkRunFlags, runOptions, type RunFlags } from '../runFlags.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
-import { checkOutputDir, checkOutputFile } from '../outputs.js';
+import { checkOutputDir } from '../outputs.js';
 
-interface SampleFlags {
-  sampler: SamplerName;
-  chains: number;
-  seed: number | bigint;
-  chainOffset?: number;
+interface SampleFlags extends RunFlags {
   device: DeviceRequest;
   threads?: number;
-  steps?: number;
-  stepSize?: number;
-  accuracy?: number;
-  out?: string;
   png?: string;
-  json?: boolean;
   allowOutsideFiles?: boolean;
-  divergence: 'report' | 'error';
-  strict?: boolean;
-  population?: number;
   draws?: number;
   thin?: number;
-  set: Record<string, unknown>;
 }
 
 export function registerSample(program: Command): void {
-  program
+  const cmd = program
     .command('sample')
     .description('draw posterior samples for a problem file; writes float32 [chains, dim] .npy')
-    .argument('<problem>', 'problem JSON file (see README: problem-file format)')
-    .option('--sampler <name>', `sampler: ${SAMPLER_NAMES.join(' | ')}`, 'lmc')
-    .option('--chains <n>', 'number of chains (one sample each)', intOption('--chains'), 1000)
-    .option('--seed <s>', 'random seed', seedOption, 0)
-    .option('--chain-offset <n>', 'global index of the first chain', intOption('--chain-offset'))
+    .argument('<problem>', 'problem JSON file (see README: problem-file format)');
+  addRunFlags(cmd)
     .option('--device <d>', 'auto | cpu | cuda', 'auto')
     .option('--threads <n>', 'CPU threads (default: all cores)', intOption('--threads'))
-    .option('--steps <n>', 'number of steps (overrides the derived default)', intOption('--steps'))
-    .option('--step-size <h>', 'step size (overrides the derived default)', numberOption('--step-size'))
-    .option('--accuracy <eps>', 'accuracy target of the derived defaults', numberOption('--accuracy'))
-    .option('--divergence <mode>', 'report | error', 'report')
-    .option('--strict', 'exit 3 (and write nothing) when the run fails its own accuracy checks')
-    .option('--population <n>', 'reweighted samplers: island size (chains that weigh and resample together)', intOption('--population'))
     .option('--draws <n>', 'convergence draws after sampling (split-R̂, ESS)', intOption('--draws'))
     .option('--thin <n>', 'steps between convergence draws', intOption('--thin'))
-    .option('--set <key=value>', "a sampler option, e.g. --set kappa=50 --set schedule=cosine --set 'x0=[0,1]' (repeatable)", collectSetting, {})
-    .option('--out <file>', 'output .npy file')
     .option('--png <dir>', 'image priors: write the posterior mean, per-pixel std and three samples as PNGs here')
-    .option('--json', 'print the run summary as one JSON object on stdout')
     .option('--allow-outside-files', "let the problem file name files (prior, y .npy, model) outside its own directory")
     .action(async (problemPath: string, flags: SampleFlags) => {
       // Outputs first: a missing directory must not be found only after the run.
-      checkOutputFile('--out', flags.out);
+      checkRunFlags(flags);
       checkOutputDir('--png', flags.png);
       const problem = await loadProblem(problemPath, { confine: flags.allowOutsideFiles !== true });
       const shape = imageShapeOf(problem.prior);
       if (flags.png !== undefined && !shape)
         throw new LangevinError('E_OPTION', `--png needs an image prior (patch-gmm, or onnx with shape [H, W] or [C, H, W]); this prior is '${problem.prior.kind}'`, '--png');
-      const progress = progressReporter();
+      const progress = progressReporter(flags.progress);
       const interrupt = interruptSignal();
       try {
         const result = await sample(problem, {
-          sampler: flags.sampler,
-          chains: flags.chains,
-          seed: flags.seed,
-          chainOffset: flags.chainOffset,
+          ...runOptions(flags),
           device: flags.device,
           threads: flags.threads,
-          steps: flags.steps,
-          stepSize: flags.stepSize,
-          accuracy: flags.accuracy,
-          divergence: flags.divergence,
-          strict: flags.strict === true,
-          population: flags.population,
           draws: flags.draws,
           thin: flags.thin,
-          ...(Object.keys(flags.set).length > 0 ? { [flags.sampler]: flags.set } : {}),
           signal: interrupt.signal,
           onProgress: progress.onProgress,
         });

@@ -6,35 +6,22 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LangevinError } from '../../errors.js';
 import { writeNpyFile } from '../../npy.js';
-import { SAMPLER_NAMES, type SamplerName } from '../../options.js';
 import { submitSplit } from '../../queue/submit.js';
-import { collectSetting, intOption, numberOption, seedOption } from '../parseNumbers.js';
+import { intOption } from '../parseNumbers.js';
+import { addRunFlags, checkRunFlags, runOptions, type RunFlags } from '../runFlags.js';
 import { progressReporter } from '../progressBar.js';
 import { interruptSignal } from '../signal.js';
 
-interface SubmitFlags {
+interface SubmitFlags extends RunFlags {
   redis: string;
   queue: string;
   parts?: number;
   attempts?: number;
   sharedDir?: string;
-  sampler: SamplerName;
-  chains: number;
-  seed: number | bigint;
-  chainOffset?: number;
-  steps?: number;
-  stepSize?: number;
-  accuracy?: number;
-  divergence: 'report' | 'error';
-  strict?: boolean;
-  population?: number;
-  set: Record<string, unknown>;
-  out?: string;
-  json?: boolean;
 }
 
 export function registerSubmit(program: Command): void {
-  program
+  const cmd = program
     .command('submit')
     .description('run a sampling job on the workers of a Redis queue, split into chain ranges; output identical to `langevin sample`')
     .argument('<problem>', 'problem JSON file (file references must be readable at the same path on the workers)')
@@ -42,46 +29,27 @@ export function registerSubmit(program: Command): void {
     .requiredOption('--queue <name>', 'queue name (the same as the workers\')')
     .option('--parts <n>', 'chain ranges (jobs) to split the run into (default: one per 4096 chains)', intOption('--parts'))
     .option('--attempts <n>', 'tries per job before the run fails', intOption('--attempts'))
-    .option('--shared-dir <dir>', 'workers write part .npy files here (storage every host mounts) instead of sending samples through Redis')
-    .option('--sampler <name>', `sampler: ${SAMPLER_NAMES.join(' | ')}`, 'lmc')
-    .option('--chains <n>', 'number of chains (one sample each)', intOption('--chains'), 1000)
-    .option('--seed <s>', 'random seed', seedOption, 0)
-    .option('--chain-offset <n>', 'global index of the first chain', intOption('--chain-offset'))
-    .option('--steps <n>', 'number of steps (overrides the derived default)', intOption('--steps'))
-    .option('--step-size <h>', 'step size (overrides the derived default)', numberOption('--step-size'))
-    .option('--accuracy <eps>', 'accuracy target of the derived defaults', numberOption('--accuracy'))
-    .option('--divergence <mode>', 'report | error', 'report')
-    .option('--strict', 'exit 3 (and write nothing) when the assembled run fails its accuracy checks')
-    .option('--population <n>', 'reweighted samplers: island size', intOption('--population'))
-    .option('--set <key=value>', 'a sampler option (repeatable), as for `langevin sample`', collectSetting, {})
-    .option('--out <file>', 'output .npy file')
-    .option('--json', 'print the run summary as one JSON object on stdout')
+    .option('--shared-dir <dir>', 'workers write part .npy files here (storage every host mounts) instead of sending samples through Redis');
+  addRunFlags(cmd)
     .action(async (problemPath: string, flags: SubmitFlags) => {
       if (flags.parts !== undefined && (flags.parts < 1 || flags.parts > 100_000)) throw new LangevinError('E_OPTION', '--parts: expected an integer from 1 to 100000', '--parts');
       if (flags.attempts !== undefined && (flags.attempts < 1 || flags.attempts > 100)) throw new LangevinError('E_OPTION', '--attempts: expected an integer from 1 to 100', '--attempts');
+      checkRunFlags(flags);
       let raw: unknown;
       try {
         raw = JSON.parse(await readFile(problemPath, 'utf8'));
       } catch (err) {
         throw new LangevinError('E_FILE', `${problemPath}: cannot read the problem file as JSON (${(err as NodeJS.ErrnoException).code ?? 'invalid JSON'})`, '<problem>');
       }
-      const progress = progressReporter();
+      const progress = progressReporter(flags.progress);
       const interrupt = interruptSignal();
       try {
         const result = await submitSplit(
           raw,
           dirname(resolve(problemPath)),
           {
-            sampler: flags.sampler,
-            chains: flags.chains,
-            seed: flags.seed,
-            chainOffset: flags.chainOffset,
-            steps: flags.steps,
-            stepSize: flags.stepSize,
-            accuracy: flags.accuracy,
-            divergence: flags.divergence,
-            population: flags.population,
-            ...(Object.keys(flags.set).length > 0 ? { [flags.sampler]: flags.set } : {}),
+            ...runOptions(flags),
+            strict: false, // the assembled run is checked below, not each part
           },
           {
             redis: flags.redis,
