@@ -102,7 +102,9 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
     const y = applyOperator(op, truth).map((v, i) => v + eta * z[i]);
     const normSq = opNormSquared(op);
     const naive = applyAdjoint(op, y).map((v) => v / normSq); // Aᵀy/‖A‖²: zero fill, pixel replication, …
-    const measurement = applyAdjoint(op, y);
+    // What the data look like as an image: y itself for super-resolution (the low-resolution image), Aᵀy otherwise.
+    const low = op.type === 'downsample' ? { height: size / op.factor, width: size / op.factor } : undefined;
+    const measurement = low ? y : applyAdjoint(op, y);
 
     // The posterior through the public API: step size from the curvature bound 1/v_min + ‖A‖²/η²
     // (accuracy 0.1), the sampler's default run length (LMC's bound is capped for image priors, and
@@ -138,6 +140,7 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
       description,
       truth,
       measurement,
+      ...(low ? { measurementShape: low } : {}),
       naive,
       mean,
       std,
