@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { LangevinError } from '../../errors.js';
 import { fitPatchPrior } from '../../imaging/fitPrior.js';
 import type { TrainingImage } from '../../imaging/fitPrior.js';
 import { trainingSet } from '../../imaging/phantom.js';
-import { decodePngGray } from '../../imaging/png.js';
+import { readTrainingImages } from '../../imaging/formats/trainingImages.js';
 import { intOption, numberOption } from '../parseNumbers.js';
 
 interface FitFlags {
@@ -19,13 +19,15 @@ interface FitFlags {
   regularization: number;
   seed: number;
   out?: string;
+  slices?: string;
+  axis?: 'x' | 'y' | 'z';
 }
 
 export function registerFitPrior(program: Command): void {
   program
     .command('fit-prior')
     .description("fit a patch-GMM image prior (EPLL) by EM on PNG images or procedural phantoms; prints or writes the problem file's prior")
-    .argument('[images...]', 'training PNG files (grayscale is used)')
+    .argument('[images...]', 'training images: PNG (grayscale is used), NIfTI (.nii, .nii.gz) or DICOM (.dcm) volumes, used slice by slice')
     .option('--patch <k>', 'patch side k', intOption('--patch'), 4)
     .option('--components <K>', 'mixture components', intOption('--components'), 8)
     .option('--stride <s>', 'patch grid spacing used when sampling (1 ≤ s ≤ k)', intOption('--stride'), 1)
@@ -35,6 +37,8 @@ export function registerFitPrior(program: Command): void {
     .option('--max-iter <n>', 'EM iterations', intOption('--max-iter'), 100)
     .option('--regularization <r>', 'ridge added to each covariance (data units²)', numberOption('--regularization'), 1e-4)
     .option('--seed <s>', 'random seed', intOption('--seed'), 0)
+    .option('--slices <a:b>', "volumes: slices a … b−1 along --axis (default: all)")
+    .option('--axis <x|y|z>', 'volumes: slicing axis (z: axial for RAS MRI)', 'z')
     .option('--out <file>', 'write the prior JSON here (a problem file can name it: "prior": "<file>")')
     .action(async (files: string[], flags: FitFlags) => {
       const shape = flags.shape ? parseShapeFlag(flags.shape) : undefined;
@@ -44,21 +48,8 @@ export function registerFitPrior(program: Command): void {
         if (!shape) throw new LangevinError('E_OPTION', '--phantoms needs --shape', '--shape');
         images = trainingSet(flags.phantoms, shape[1], shape[2], flags.seed + 1).map((data) => ({ data, height: shape[1], width: shape[2] }));
       } else {
-        if (files.length === 0) throw new LangevinError('E_OPTION', 'give training PNG files or --phantoms <n>', 'images');
-        images = files.map((f) => {
-          let buf: Buffer;
-          try {
-            buf = readFileSync(f);
-          } catch (err) {
-            throw new LangevinError('E_FILE', `${f}: cannot read (${(err as Error).message})`, 'images', { cause: err });
-          }
-          try {
-            const { data, h, w } = decodePngGray(buf);
-            return { data, height: h, width: w };
-          } catch (err) {
-            throw new LangevinError('E_FILE', `${f}: not a PNG image (${(err as Error).message})`, 'images', { cause: err });
-          }
-        });
+        if (files.length === 0) throw new LangevinError('E_OPTION', 'give training images (PNG, NIfTI, DICOM) or --phantoms <n>', 'images');
+        images = readTrainingImages(files, { slices: flags.slices, axis: flags.axis });
       }
       const target = shape ?? ([1, images[0].height, images[0].width] as const);
       if (flags.stride > flags.patch) throw new LangevinError('E_OPTION', `--stride ${flags.stride} exceeds --patch ${flags.patch}`, '--stride');
