@@ -31,7 +31,17 @@ export { sheppLogan, randomEllipses, piecewiseSmooth, trainingSet } from './imag
 export { psnr, ssim, coverage, pixelStats } from './imaging/metrics.js';
 export { encodePng, decodePngGray } from './imaging/png.js';
 export { imagingReport } from './imaging/report.js';
+// Samples → images: per-pixel posterior mean/std (Float32Array) and their PNG/NIfTI files.
+export { posteriorImages, posteriorPngs, writePosteriorImages } from './imaging/posteriorImages.js';
+export type { PosteriorImages, ImageSize } from './imaging/posteriorImages.js';
+// Medical image formats: NIfTI read/write (.nii, .nii.gz), DICOM read (uncompressed), volumes slice by slice.
+export { readNifti, writeNifti, readDicom, readDicomSeries, readVolume, volumeSlice, downsampleImage } from './imaging/formats/index.js';
+export type { Volume, Image2D } from './imaging/formats/index.js';
+// Classical baselines for undersampled k-space: zero filling and a per-frequency Wiener filter.
+export { zeroFilled, wienerReconstruction, fitSpectralPrior } from './imaging/wiener.js';
+export type { SpectralPrior } from './imaging/wiener.js';
 export { runImagingDemo } from './demo/imagingDemo.js';
+export { runMriDemo } from './demo/mriDemo.js';
 export type { ImageShape } from './types.js';
 // Low-level phase API (what the samplers and the imaging demo are built on).
 export { runPhase } from './phase.js';

@@ -14,6 +14,8 @@ import { sheppLoganVariant } from '../lib/imaging/phantom.js';
 import { posteriorImages, writePosteriorImages } from '../lib/imaging/posteriorImages.js';
 import { fitSpectralPrior, wienerReconstruction, zeroFilled } from '../lib/imaging/wiener.js';
 import { applyAdjoint } from '../lib/applyOperator.js';
+import { gaussianKernel, kernelRows } from '../lib/imaging/kernels.js';
+import { parseProblem } from '../lib/problem/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'langevin-mri-'));
 
@@ -71,4 +73,14 @@ test('posteriorImages: per-pixel mean and std (n − 1), files written, bad leng
   t.deepEqual(Array.from(readNifti(files[3]).data), [2, 2, 2, 2]);
   const e = t.throws(() => posteriorImages(s.subarray(0, 10), { height: 2, width: 2 }), { instanceOf: LangevinError });
   t.is(e!.field, 'samples');
+});
+
+test('a Kernel from gaussianKernel() is accepted as a problem\'s blur kernel, equal to its rows', (t) => {
+  const k = gaussianKernel(1, 5);
+  const spec = (kernel: unknown) => ({ prior: { type: 'gaussian', mean: new Array(64).fill(0), covariance: { type: 'isotropic', variances: [1] } }, likelihood: { operator: { type: 'blur', kernel, shape: [8, 8] }, y: new Array(64).fill(0), noiseStd: 0.1 } });
+  const a = parseProblem(spec(k)).likelihood!.operator, b = parseProblem(spec(kernelRows(k))).likelihood!.operator;
+  t.deepEqual(a, b);
+  t.like(a, { type: 'blur', kernelHeight: 5, kernelWidth: 5 });
+  const e = t.throws(() => parseProblem(spec({ height: 2, width: 2, data: [1, 2, 3] })), { instanceOf: LangevinError });
+  t.is(e!.field, 'likelihood.operator.kernel');
 });

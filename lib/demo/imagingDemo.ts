@@ -155,7 +155,7 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
   mkdirSync(o.outDir, { recursive: true });
   const reportPath = join(o.outDir, 'imaging-report.html');
   const footer = `Prior: ${COMPONENTS}-component GMM on ${PATCH}×${PATCH} patches (stride ${STRIDE}), fitted by EM on ${patches.length / (PATCH * PATCH)} patches of 40 procedural phantoms in ${fitSeconds.toFixed(1)} s. Truth: the modified Shepp–Logan phantom, not in the training set. Naive: Aᵀy/‖A‖².`;
-  writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, h: size, w: size, footer }));
+  writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, height: size, width: size, footer }));
   writeFileSync(join(o.outDir, 'imaging-summary.json'), JSON.stringify({ size, chains, steps: steps ?? 'default', noiseStd: eta, fitSeconds, tasks: results }, null, 2) + '\n');
   return { reportPath, tasks: results, fitSeconds };
 }

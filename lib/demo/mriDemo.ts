@@ -139,7 +139,7 @@ export async function runMriDemo(o: MriDemoOptions): Promise<MriDemoResult> {
   const reportPath = join(o.outDir, 'mri-report.html');
   writeFileSync(reportPath, imagingReport({
     title: `langevin MRI demo: ${o.volume ? 'given volume' : dataPath}, axial slice ${test} (${size}×${size})`,
-    h: size, w: size,
+    height: size, width: size,
     tasks: [{
       name: 'mri', description: `${maskText}, noise η = ${eta}; prior fitted on axial slices ${trainSlices.join(', ')}`,
       truth, measurement: zf, naive: zf, mean: post.mean, std: post.std,

@@ -36,15 +36,16 @@ export interface ReportTask {
   settings: Record<string, unknown>;
 }
 
-export interface ImagingReportInput {
+/** Image size in the package's convention; `{ h, w }` is still accepted but deprecated. */
+export type ReportSize = { height: number; width: number } | { /** @deprecated use height */ h: number; /** @deprecated use width */ w: number };
+
+export type ImagingReportInput = ReportSize & {
   title: string;
   tasks: readonly ReportTask[];
-  h: number;
-  w: number;
   footer?: string;
   /** Display range of intensity images (truth, measurement, reconstructions, samples). Default [0, 1]. */
   range?: [number, number];
-}
+};
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : v === Infinity ? '∞' : '—');
@@ -96,7 +97,8 @@ function upsample(img: ArrayLike<number>, h: number, w: number, H: number, W: nu
 
 /** The report as one HTML string with no external resources. */
 export function imagingReport(input: ImagingReportInput): string {
-  const { h, w, tasks } = input;
+  const { tasks } = input;
+  const [h, w] = 'height' in input ? [input.height, input.width] : [input.h, input.w];
   if (!Number.isInteger(h) || h < 1 || !Number.isInteger(w) || w < 1) throw invalid('E_VALUE', 'h, w', 'positive integers', [h, w]);
   const range = input.range ?? [0, 1];
   const size = 160; // target display width in CSS pixels

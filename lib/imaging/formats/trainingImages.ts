@@ -32,8 +32,8 @@ export function readTrainingImages(files: readonly string[], sel: SliceSelection
       for (const im of slices) out.push({ data: im.data.map((x) => (Number.isFinite(x) ? Math.min(1, Math.max(0, x / scale)) : 0)), height: im.height, width: im.width });
     } else {
       try {
-        const { data, h, w } = decodePngGray(readBoundedFile(f, field));
-        out.push({ data, height: h, width: w });
+        const { data, height, width } = decodePngGray(readBoundedFile(f, field));
+        out.push({ data, height, width });
       } catch (err) {
         if (err instanceof LangevinError && err.message.startsWith(`${field}:`)) throw err;
         throw new LangevinError('E_FILE', `${field}: ${f} is not a PNG, NIfTI (.nii, .nii.gz) or DICOM (.dcm) image`, field, { cause: err });
