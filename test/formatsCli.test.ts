@@ -52,3 +52,26 @@ test('fit-prior on a NIfTI volume with --slices; bad slices or files exit 2 nami
   t.regex(j.stderr, /images: .*junk\.nii is not a NIfTI/);
   t.notRegex(j.stderr, /PRIVATE/);
 });
+
+test('problem file: y from a NIfTI slice or a PNG; wrong size, bad slice, junk file → typed errors naming the field', async (t) => {
+  const { parseProblem } = await import('../lib/problem/index.js');
+  const { encodePng } = await import('../lib/imaging/png.js');
+  const d = nx * ny;
+  const spec = (y: unknown) => ({ prior: { type: 'gaussian', mean: new Array(d).fill(0), covariance: { type: 'isotropic', variances: [1] } }, likelihood: { operator: { type: 'identity' }, y, noiseStd: 0.1 } });
+  const p = parseProblem(spec({ image: 'vol.nii.gz', slice: 2, scale: 0.001 }), dir);
+  t.true(Math.abs(p.likelihood!.y[5 * nx + 7] - data[2 * d + 5 * nx + 7] * 0.001) < 1e-9);
+  const png = join(dir, 'y.png');
+  writeFileSync(png, encodePng(sheppLoganVariant(ny, nx, 0), ny, nx, { range: [0, 1] }));
+  t.is(parseProblem(spec({ image: png }), dir).likelihood!.y.length, d);
+  const fieldOf = (y: unknown) => t.throws(() => parseProblem(spec(y), dir), { instanceOf: Error }) as Error & { field?: string; code?: string };
+  t.is(fieldOf({ image: 'vol.nii.gz', slice: 6 }).field, 'likelihood.y.slice');
+  t.is(fieldOf({ image: 'vol.nii.gz', bogus: 1 }).field, 'likelihood.y.bogus');
+  const small = join(dir, 'small.png');
+  writeFileSync(small, encodePng(new Float64Array(4), 2, 2, { range: [0, 1] }));
+  t.like(fieldOf({ image: small }), { code: 'E_SHAPE', field: 'likelihood.y.image' });
+  const junk = join(dir, 'junk-y.png');
+  writeFileSync(junk, 'SECRET');
+  const e = fieldOf({ image: junk });
+  t.like(e, { code: 'E_FILE', field: 'likelihood.y.image' });
+  t.false(e.message.includes('SECRET'));
+});

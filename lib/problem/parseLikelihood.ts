@@ -2,6 +2,7 @@
 // likelihood → Likelihood: operator, observation y (inline or from a .npy file) and noise level.
 import { resolve } from 'node:path';
 import { invalid, LangevinError } from '../errors.js';
+import { readObservationImage } from '../imaging/formats/observationImage.js';
 import { readNpyFile } from '../npy.js';
 import { type Likelihood, operatorRows } from '../types.js';
 import { child, invalidWords, member, nonEmptyString, numberArray, numbers, object, onlyKeys, positiveNumber } from './check.js';
@@ -17,11 +18,23 @@ export function parseLikelihood(raw: unknown, dim: number, baseDir: string, fiel
   return { operator, y, noiseStd };
 }
 
-/** y: m finite numbers, or { npy: path } holding m finite numbers in any shape. */
+/** y: { image: path, slice?, axis?, scale? }: an image file's pixels (lib/imaging/formats/observationImage.ts). */
+function imageObservation(field: string, obj: Record<string, unknown>, m: number, baseDir: string): Float64Array {
+  onlyKeys(field, obj, ['image', 'slice', 'axis', 'scale']);
+  const iField = child(field, 'image');
+  const path = resolve(baseDir, nonEmptyString(iField, member(obj, 'image')));
+  const { data, height, width } = readObservationImage(path, { slice: member(obj, 'slice') as number | undefined, axis: member(obj, 'axis') as 'z' | undefined, scale: member(obj, 'scale') as number | undefined }, iField, field);
+  if (data.length !== m) throw invalidWords('E_SHAPE', iField, `an image of ${m} pixels (the operator's output)`, `${height}×${width} in ${path}`);
+  for (let i = 0; i < m; i++) if (!Number.isFinite(data[i])) throw invalidWords('E_NONFINITE', iField, 'finite pixels', `non-finite at flat index ${i} of ${path}`);
+  return data;
+}
+
+/** y: m finite numbers, { npy: path } holding m finite numbers in any shape, or { image: path } (above). */
 function parseObservation(field: string, raw: unknown, m: number, baseDir: string): Float64Array {
   if (Array.isArray(raw)) return numberArray(field, raw, m);
   if (raw === null || typeof raw !== 'object') throw invalid('E_SHAPE', field, `${numbers(m)} or {"npy": path}`, raw);
   const obj = object(field, raw);
+  if (Object.hasOwn(obj, 'image')) return imageObservation(field, obj, m, baseDir);
   onlyKeys(field, obj, ['npy']);
   const pField = child(field, 'npy');
   const path = resolve(baseDir, nonEmptyString(pField, member(obj, 'npy')));
