@@ -32,6 +32,15 @@ export { psnr, ssim, coverage, pixelStats } from './imaging/metrics.js';
 export { encodePng, decodePngGray } from './imaging/png.js';
 export { imagingReport } from './imaging/report.js';
 export type { ImageShape, ProblemSpec, GmmPriorSpec, PatchGmmPriorSpec, OnnxPriorSpec, OperatorSpec, LikelihoodSpec, CovarianceSpec } from './types.js';
+// Samples → images: per-pixel posterior mean/std (Float32Array) and their PNG/NIfTI files.
+export { posteriorImages, posteriorPngs, writePosteriorImages } from './imaging/posteriorImages.js';
+export type { PosteriorImages, ImageSize } from './imaging/posteriorImages.js';
+// Medical image formats: NIfTI read/write (.nii, .nii.gz), DICOM read (uncompressed), volumes slice by slice.
+export { readNifti, writeNifti, readDicom, readDicomSeries, readVolume, volumeSlice, downsampleImage } from './imaging/formats/index.js';
+export type { Volume, Image2D } from './imaging/formats/index.js';
+// Classical baselines for undersampled k-space: zero filling and a per-frequency Wiener filter.
+export { zeroFilled, wienerReconstruction, fitSpectralPrior } from './imaging/wiener.js';
+export type { SpectralPrior } from './imaging/wiener.js';
 // Low-level phase API (what the samplers and the imaging demo are built on).
 export { runPhase } from './phase.js';
 export type { RunContext, PhaseSpec } from './phase.js';

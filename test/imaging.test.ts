@@ -245,6 +245,7 @@ test('PNG round trip within 1/255; magma decodes to its luminance', (t) => {
   const r = rng(2);
   const img = Float64Array.from({ length: h * w }, r);
   const back = decodePngGray(encodePng(img, h, w, { range: [0, 1] }));
+  t.deepEqual([back.height, back.width, back.h, back.w], [h, w, h, w]); // h, w: deprecated aliases
   t.is(back.h, h);
   t.is(back.w, w);
   for (let i = 0; i < h * w; i++) t.true(Math.abs(back.data[i] - img[i]) <= 0.5 / 255 + 1e-12);
@@ -277,9 +278,13 @@ test('HTML report: one image per panel, no external resources, escaped text', (t
     sampler: 'dalmc',
     settings: { steps: 100n, kernel: new Float64Array(25), eta: 0.01 },
   });
-  const lowRes: ReportTask = { ...task('super-resolution', 2), measurement: new Float64Array(16), measurementShape: { h: 4, w: 4 } };
+  const lowRes: ReportTask = { ...task('super-resolution', 2), measurement: Float64Array.from({ length: 16 }, (_, i) => i / 100), measurementShape: { height: 4, width: 4 } };
   const html = imagingReport({ title: 'Imaging <demo>', tasks: [task('deblur', 5), lowRes], h, w, footer: 'seed 0' });
-  t.is(html.match(/<img /g)?.length, 8 + 7);
+  t.is(imagingReport({ title: 'Imaging <demo>', tasks: [task('deblur', 5), lowRes], height: h, width: w, footer: 'seed 0' }), html); // { h, w } is the deprecated spelling
+  t.is(html.match(/<img /g)?.length, 8 + 7 + 2); // + one colour bar per std map
+  // A faint low-resolution measurement is upsampled and shown on its own range, not clipped to black.
+  t.true(html.includes('measurement (4×4, shown on 0.00 … 0.15)'));
+  t.true(html.includes('alt="colour bar 0.000 to 0.050"'));
   t.false(/(https?:|ftp:)?\/\/[a-z0-9]/i.test(html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, '')));
   t.false(html.includes('<script'));
   t.true(html.includes('Imaging &lt;demo&gt;'));

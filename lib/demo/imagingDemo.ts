@@ -102,7 +102,9 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
     const y = applyOperator(op, truth).map((v, i) => v + eta * z[i]);
     const normSq = opNormSquared(op);
     const naive = applyAdjoint(op, y).map((v) => v / normSq); // Aᵀy/‖A‖²: zero fill, pixel replication, …
-    const measurement = applyAdjoint(op, y);
+    // What the data look like as an image: y itself for super-resolution (the low-resolution image), Aᵀy otherwise.
+    const low = op.type === 'downsample' ? { height: size / op.factor, width: size / op.factor } : undefined;
+    const measurement = low ? y : applyAdjoint(op, y);
 
     // The posterior through the public API: step size from the curvature bound 1/v_min + ‖A‖²/η²
     // (accuracy 0.1), the sampler's default run length (LMC's bound is capped for image priors, and
@@ -138,6 +140,7 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
       description,
       truth,
       measurement,
+      ...(low ? { measurementShape: low } : {}),
       naive,
       mean,
       std,
@@ -152,7 +155,7 @@ export async function runImagingDemo(o: ImagingDemoOptions): Promise<{ reportPat
   mkdirSync(o.outDir, { recursive: true });
   const reportPath = join(o.outDir, 'imaging-report.html');
   const footer = `Prior: ${COMPONENTS}-component GMM on ${PATCH}×${PATCH} patches (stride ${STRIDE}), fitted by EM on ${patches.length / (PATCH * PATCH)} patches of 40 procedural phantoms in ${fitSeconds.toFixed(1)} s. Truth: the modified Shepp–Logan phantom, not in the training set. Naive: Aᵀy/‖A‖².`;
-  writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, h: size, w: size, footer }));
+  writeFileSync(reportPath, imagingReport({ title: `langevin imaging demo (${size}×${size})`, tasks: reportTasks, height: size, width: size, footer }));
   writeFileSync(join(o.outDir, 'imaging-summary.json'), JSON.stringify({ size, chains, steps: steps ?? 'default', noiseStd: eta, fitSeconds, tasks: results }, null, 2) + '\n');
   return { reportPath, tasks: results, fitSeconds };
 }

@@ -64,11 +64,22 @@ export function pngDataUri(buf: Buffer): string {
   return `data:image/png;base64,${buf.toString('base64')}`;
 }
 
+/** A decoded image in the package's shape convention ({ height, width }). */
+export interface DecodedImage {
+  readonly data: Float64Array;
+  readonly height: number;
+  readonly width: number;
+  /** @deprecated use `height` (kept for 0.x callers; to be removed). */
+  readonly h: number;
+  /** @deprecated use `width` (kept for 0.x callers; to be removed). */
+  readonly w: number;
+}
+
 /**
  * Decode any PNG (gray, RGB, palette, 8/16-bit) to luminance in [0, 1]: Y = 0.299 R + 0.587 G +
  * 0.114 B on the stored (gamma-encoded) values, as PIL's convert('L'). Alpha is ignored.
  */
-export function decodePngGray(buf: Buffer): { data: Float64Array; h: number; w: number } {
+export function decodePngGray(buf: Buffer): DecodedImage {
   let png: PNG;
   try {
     png = PNG.sync.read(buf);
@@ -81,5 +92,5 @@ export function decodePngGray(buf: Buffer): { data: Float64Array; h: number; w: 
     // min: the weights' rounding can push a white pixel to 1 + 2⁻⁵².
     data[p] = Math.min(1, (0.299 * rgba[4 * p] + 0.587 * rgba[4 * p + 1] + 0.114 * rgba[4 * p + 2]) / 255);
   }
-  return { data, h, w };
+  return { data, height: h, width: w, h, w };
 }

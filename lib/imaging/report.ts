@@ -4,7 +4,7 @@
 // and the CSS is inline, so the file can be mailed or archived without breaking.
 
 import { invalid } from '../errors.js';
-import { encodePng, pngDataUri } from './png.js';
+import { displayRange, encodePng, pngDataUri } from './png.js';
 
 export interface ReportMetrics {
   psnrNaive: number;
@@ -20,8 +20,10 @@ export interface ReportTask {
   truth: ArrayLike<number>;
   /** What the data look like as an image (Aᵀy, zero-filled inverse FFT, or y itself with measurementShape). */
   measurement: ArrayLike<number>;
-  /** Size of `measurement` when it is not h×w (e.g. the low-resolution y of super-resolution). */
-  measurementShape?: { h: number; w: number };
+  /** Size of `measurement` when it is not h×w (e.g. the low-resolution y of super-resolution); upsampled to h×w for display. */
+  measurementShape?: { height: number; width: number };
+  /** Further reconstructions to show after the naive one (e.g. a Wiener filter), with their scores. */
+  baselines?: readonly { name: string; image: ArrayLike<number>; psnr: number; ssim: number }[];
   naive: ArrayLike<number>;
   mean: ArrayLike<number>;
   std: ArrayLike<number>;
@@ -34,15 +36,16 @@ export interface ReportTask {
   settings: Record<string, unknown>;
 }
 
-export interface ImagingReportInput {
+/** Image size in the package's convention; `{ h, w }` is still accepted but deprecated. */
+export type ReportSize = { height: number; width: number } | { /** @deprecated use height */ h: number; /** @deprecated use width */ w: number };
+
+export type ImagingReportInput = ReportSize & {
   title: string;
   tasks: readonly ReportTask[];
-  h: number;
-  w: number;
   footer?: string;
   /** Display range of intensity images (truth, measurement, reconstructions, samples). Default [0, 1]. */
   range?: [number, number];
-}
+};
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const num = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : v === Infinity ? '∞' : '—');
@@ -52,7 +55,8 @@ table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
 .row{display:flex;flex-wrap:wrap;gap:10px;margin:8px 0 4px}figure{margin:0;text-align:center}
 figcaption{font-size:12px;color:#444;max-width:180px}img{image-rendering:pixelated;border:1px solid #bbb}
-pre{background:#f8f8f8;padding:8px;font-size:12px;overflow:auto}.note{color:#555}`;
+pre{background:#f8f8f8;padding:8px;font-size:12px;overflow:auto}.note{color:#555}
+.cbar{display:flex;align-items:center;gap:4px;font-size:11px;color:#444;justify-content:center}`;
 
 /** Settings as JSON: bigints as strings, long arrays summarised, so the page stays small. */
 function settingsJson(settings: Record<string, unknown>): string {
@@ -76,9 +80,25 @@ function figure(img: ArrayLike<number>, h: number, w: number, scale: number, ran
   return `<figure><img src="${uri}" width="${w * scale}" height="${h * scale}" alt="${esc(caption)}"><figcaption>${esc(caption)}</figcaption></figure>`;
 }
 
+/** A horizontal magma colour bar with its end values, under a std map. */
+function colourBar(lo: number, hi: number, width: number): string {
+  const n = 64;
+  const ramp = Float64Array.from({ length: n }, (_, i) => i / (n - 1));
+  const uri = pngDataUri(encodePng(ramp, 1, n, { range: [0, 1], colormap: 'magma' }));
+  return `<div class="cbar"><span>${num(lo, 3)}</span><img src="${uri}" width="${Math.max(40, width - 70)}" height="10" alt="colour bar ${num(lo, 3)} to ${num(hi, 3)}"><span>${num(hi, 3)}</span></div>`;
+}
+
+/** Nearest-neighbour upsampling of an h×w image to H×W, so a low-resolution measurement shows at the size of the others. */
+function upsample(img: ArrayLike<number>, h: number, w: number, H: number, W: number): Float64Array {
+  const out = new Float64Array(H * W);
+  for (let r = 0; r < H; r++) for (let c = 0; c < W; c++) out[r * W + c] = img[Math.min(h - 1, Math.floor((r * h) / H)) * w + Math.min(w - 1, Math.floor((c * w) / W))];
+  return out;
+}
+
 /** The report as one HTML string with no external resources. */
 export function imagingReport(input: ImagingReportInput): string {
-  const { h, w, tasks } = input;
+  const { tasks } = input;
+  const [h, w] = 'height' in input ? [input.height, input.width] : [input.h, input.w];
   if (!Number.isInteger(h) || h < 1 || !Number.isInteger(w) || w < 1) throw invalid('E_VALUE', 'h, w', 'positive integers', [h, w]);
   const range = input.range ?? [0, 1];
   const size = 160; // target display width in CSS pixels
@@ -90,14 +110,19 @@ export function imagingReport(input: ImagingReportInput): string {
   const sections = tasks.map((t) => {
     let stdMax = 0;
     for (let i = 0; i < t.std.length; i++) if (t.std[i] > stdMax) stdMax = t.std[i];
-    const ms = t.measurementShape ?? { h, w };
-    const mScale = Math.max(1, Math.round((w * scale) / ms.w));
+    const ms = t.measurementShape ?? { height: h, width: w };
+    // The measurement on its own range (a measurement need not live on the images' scale: a blurred
+    // or averaged image does, Aᵀy of a mask or a Fourier operator does not), upsampled to h×w.
+    const meas = ms.height === h && ms.width === w ? t.measurement : upsample(t.measurement, ms.height, ms.width, h, w);
+    const [mLo, mHi] = displayRange(meas, 'auto');
+    const stdTop = stdMax > 0 ? stdMax : 1;
     const figs = [
       figure(t.truth, h, w, scale, range, 'truth'),
-      figure(t.measurement, ms.h, ms.w, mScale, range, 'measurement'),
+      figure(meas, h, w, scale, 'auto', `measurement (${ms.height}×${ms.width}, shown on ${num(mLo, 2)} … ${num(mHi, 2)})`),
       figure(t.naive, h, w, scale, range, `naive (PSNR ${num(t.metrics.psnrNaive, 2)} dB)`),
+      ...(t.baselines ?? []).map((b) => figure(b.image, h, w, scale, range, `${b.name} (PSNR ${num(b.psnr, 2)} dB, SSIM ${num(b.ssim, 3)})`)),
       figure(t.mean, h, w, scale, range, `posterior mean (PSNR ${num(t.metrics.psnrMean, 2)} dB)`),
-      figure(t.std, h, w, scale, [0, stdMax > 0 ? stdMax : 1], `posterior std (0 – ${num(stdMax, 3)})`, 'magma'),
+      figure(t.std, h, w, scale, [0, stdTop], 'posterior std', 'magma').replace('</figcaption>', `</figcaption>${colourBar(0, stdTop, w * scale)}`),
       ...t.samples.slice(0, 3).map((s, i) => figure(s, h, w, scale, range, `sample ${i + 1}`)),
     ];
     return `<section><h2>${esc(t.name)}</h2><p>${esc(t.description)}</p>

@@ -23,7 +23,7 @@ const SIZE = 360;
 const PAD = 36;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function panelSvg(panel: Panel, grid: DensityGrid, ox: number, maxPoints: number): string {
+function panelSvg(panel: Panel, grid: DensityGrid, ox: number, maxPoints: number, axes: readonly [string, string]): string {
   const sx = (x: number) => ox + PAD + ((x - grid.x0) / (grid.x1 - grid.x0)) * SIZE;
   const sy = (y: number) => PAD + 24 + SIZE - ((y - grid.y0) / (grid.y1 - grid.y0)) * SIZE;
   const gx = (i: number) => grid.x0 + (i / (grid.nx - 1)) * (grid.x1 - grid.x0);
@@ -52,14 +52,17 @@ function panelSvg(panel: Panel, grid: DensityGrid, ox: number, maxPoints: number
     parts.push(`<text x="${sx(t)}" y="${PAD + 24 + SIZE + 14}" font-size="10" text-anchor="middle">${t}</text>`);
     parts.push(`<text x="${ox + PAD - 4}" y="${sy(t) + 3}" font-size="10" text-anchor="end">${t}</text>`);
   }
+  const midY = PAD + 24 + SIZE / 2;
+  parts.push(`<text x="${ox + PAD + SIZE / 2}" y="${PAD + 24 + SIZE + 28}" font-size="12" text-anchor="middle">${esc(axes[0])}</text>`);
+  parts.push(`<text x="${ox + 12}" y="${midY}" font-size="12" text-anchor="middle" transform="rotate(-90 ${ox + 12} ${midY})">${esc(axes[1])}</text>`);
   return parts.join('\n');
 }
 
-/** Panels side by side; red lines are contours of the exact density at 2–90% of its maximum. */
-export function scatterOverContours(panels: Panel[], grid: DensityGrid, caption: string, maxPoints = 2000): string {
+/** Panels side by side; red lines are contours of the exact density at 2–90% of its maximum; `axes` labels x and y. */
+export function scatterOverContours(panels: Panel[], grid: DensityGrid, caption: string, maxPoints = 2000, axes: readonly [string, string] = ['x₁', 'x₂']): string {
   const w = panels.length * (SIZE + 2 * PAD);
   const h = SIZE + 2 * PAD + 24 + 28;
-  const body = panels.map((p, i) => panelSvg(p, grid, i * (SIZE + 2 * PAD), maxPoints)).join('\n');
+  const body = panels.map((p, i) => panelSvg(p, grid, i * (SIZE + 2 * PAD), maxPoints, axes)).join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 ${body}

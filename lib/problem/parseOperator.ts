@@ -86,11 +86,24 @@ export function parseShape(field: string, raw: unknown, dim?: number): ImageShap
   return { channels, height, width };
 }
 
-/** blur: kernel (kh × kw finite numbers, any sign, circular boundary), shape of the image. */
+/**
+ * A `Kernel` ({ height, width, data }, as gaussianKernel() returns it) as its rows, so one can be
+ * passed wherever a blur kernel is expected; anything else is returned as is for matrix() to check.
+ */
+function kernelRowsOf(v: unknown): unknown {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+  const { height, width, data } = v as { height?: unknown; width?: unknown; data?: unknown };
+  if (!Number.isInteger(height) || !Number.isInteger(width) || !(Array.isArray(data) || ArrayBuffer.isView(data))) return v;
+  const d = data as ArrayLike<number>, h = height as number, w = width as number;
+  if (h < 1 || w < 1 || d.length !== h * w || h * w > IMAGE_LIMITS.kernelTaps) return v;
+  return Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => d[i * w + j]));
+}
+
+/** blur: kernel (kh × kw finite numbers, or a Kernel object; any sign, circular boundary), shape of the image. */
 function parseBlur(field: string, obj: JsonObject, dim: number): Operator {
   const shape = parseShape(child(field, 'shape'), member(obj, 'shape'), dim);
   const kField = child(field, 'kernel');
-  const k = matrix(kField, member(obj, 'kernel'), undefined, undefined, undefined, IMAGE_LIMITS.kernelTaps);
+  const k = matrix(kField, kernelRowsOf(member(obj, 'kernel')), undefined, undefined, undefined, IMAGE_LIMITS.kernelTaps);
   limit(kField, k.rows * k.cols, IMAGE_LIMITS.kernelTaps, 'kernel taps');
   return { type: 'blur', shape, kernel: k.data, kernelHeight: k.rows, kernelWidth: k.cols };
 }

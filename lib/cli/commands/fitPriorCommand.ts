@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { readBounded } from '../../files.js';
 import { LIMITS } from '../../problem/check.js';
 import { IMAGE_LIMITS } from '../../problem/parseOperator.js';
 import { PATCH_LIMITS } from '../../problem/parsePrior.js';
@@ -10,11 +9,8 @@ import { LangevinError } from '../../errors.js';
 import { fitPatchPrior } from '../../imaging/fitPrior.js';
 import type { TrainingImage } from '../../imaging/fitPrior.js';
 import { trainingSet } from '../../imaging/phantom.js';
-import { decodePngGray } from '../../imaging/png.js';
+import { readTrainingImages } from '../../imaging/formats/trainingImages.js';
 import { boundedIntOption, intOption, numberOption } from '../parseNumbers.js';
-
-/** Largest training PNG read (bytes). */
-const PNG_CAP = 2 ** 28;
 
 interface FitFlags {
   patch: number;
@@ -27,13 +23,15 @@ interface FitFlags {
   regularization: number;
   seed: number;
   out?: string;
+  slices?: string;
+  axis?: 'x' | 'y' | 'z';
 }
 
 export function registerFitPrior(program: Command): void {
   program
     .command('fit-prior')
     .description("fit a patch-GMM image prior (EPLL) by EM on PNG images or procedural phantoms; prints or writes the problem file's prior")
-    .argument('[images...]', 'training PNG files (grayscale is used)')
+    .argument('[images...]', 'training images: PNG (grayscale is used), NIfTI (.nii, .nii.gz) or DICOM (.dcm) volumes, used slice by slice')
     .option('--patch <k>', 'patch side k', boundedIntOption('--patch', 1, PATCH_LIMITS.size), 4)
     .option('--components <K>', 'mixture components', boundedIntOption('--components', 1, LIMITS.components), 8)
     .option('--stride <s>', 'patch grid spacing used when sampling (1 ≤ s ≤ k)', boundedIntOption('--stride', 1, PATCH_LIMITS.stride), 1)
@@ -43,6 +41,8 @@ export function registerFitPrior(program: Command): void {
     .option('--max-iter <n>', 'EM iterations', boundedIntOption('--max-iter', 1, 100_000), 100)
     .option('--regularization <r>', 'ridge added to each covariance (data units²)', numberOption('--regularization'), 1e-4)
     .option('--seed <s>', 'random seed', intOption('--seed'), 0)
+    .option('--slices <a:b>', "volumes: slices a … b−1 along --axis (default: all)")
+    .option('--axis <x|y|z>', 'volumes: slicing axis (z: axial for RAS MRI)', 'z')
     .option('--out <file>', 'write the prior JSON here (a problem file can name it: "prior": "<file>")')
     .action(async (files: string[], flags: FitFlags) => {
       checkOutputFile('--out', flags.out);
@@ -54,18 +54,8 @@ export function registerFitPrior(program: Command): void {
         if (!shape) throw new LangevinError('E_OPTION', '--phantoms needs --shape', '--shape');
         images = trainingSet(flags.phantoms, shape[1], shape[2], flags.seed + 1).map((data) => ({ data, height: shape[1], width: shape[2] }));
       } else {
-        if (files.length === 0) throw new LangevinError('E_OPTION', 'give training PNG files or --phantoms <n>', 'images');
-        const bufs = await Promise.all(files.map((f) => readBounded(f, PNG_CAP, undefined, 'training image')));
-        images = files.map((f, i) => {
-          const buf = bufs[i];
-          try {
-            const { data, h, w } = decodePngGray(buf);
-            return { data, height: h, width: w };
-          } catch (err) {
-            // The decoder's message may quote bytes of the file: name the file only.
-            throw new LangevinError('E_FILE', `${f}: not a PNG image this reader can decode`, 'images', { cause: err });
-          }
-        });
+        if (files.length === 0) throw new LangevinError('E_OPTION', 'give training images (PNG, NIfTI, DICOM) or --phantoms <n>', 'images');
+        images = readTrainingImages(files, { slices: flags.slices, axis: flags.axis });
       }
       const target = shape ?? ([1, images[0].height, images[0].width] as const);
       if (flags.stride > flags.patch) throw new LangevinError('E_OPTION', `--stride ${flags.stride} exceeds --patch ${flags.patch}`, '--stride');
