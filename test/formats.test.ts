@@ -82,7 +82,7 @@ test('NIfTI: malformed, truncated, oversized, non-regular files → E_FILE namin
   errorOf(t, () => readNifti(badGz), 'E_FILE', 'nifti');
   const sub = join(dir, 'a-directory.nii');
   mkdirSync(sub, { recursive: true });
-  t.regex(errorOf(t, () => readNifti(sub), 'E_FILE', 'nifti').message, /not a regular file/);
+  t.regex(errorOf(t, () => readNifti(sub), 'E_FILE', 'nifti').message, /it is a directory/);
   errorOf(t, () => readNifti(join(dir, 'missing.nii')), 'E_FILE', 'nifti');
 });
 
