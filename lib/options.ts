@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Validation of sample() options: every field checked, unknown keys refused, before any work.
 import { invalid, LangevinError } from './errors.js';
-import type { DeviceRequest } from './device.js';
-import type { InitSpec } from './init.js';
-import type { Progress } from './phase.js';
+import type { DeviceRequest } from './engine/device.js';
+import type { InitSpec } from './engine/init.js';
+import type { Progress } from './engine/phase.js';
 import { bool, integer, positive, type Check } from './optionChecks.js';
 import { ALMC_OPTIONS, type AlmcOptions } from './samplers/almc.js';
 import { DALMC_OPTIONS, type DalmcOptions } from './samplers/dalmc.js';

@@ -1,35 +1,35 @@
 // SPDX-License-Identifier: MIT
 // sample(): validate, pick the device, run the sampler's phases natively, diagnose, summarise.
-import { divergenceReport } from './chains.js';
-import type { ChainState } from './chains.js';
-import { describeDevice, resolveDevice } from './device.js';
-import type { Device } from './device.js';
-import { diagnoseChunked, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics.js';
-import type { Diagnostics } from './diagnostics.js';
+import { divergenceReport } from './engine/chains.js';
+import type { ChainState } from './engine/chains.js';
+import { describeDevice, resolveDevice } from './engine/device.js';
+import type { Device } from './engine/device.js';
+import { diagnoseChunked, EXACT_DIAGNOSTICS_MAX_DIM } from './diagnostics/summary.js';
+import type { Diagnostics } from './diagnostics/summary.js';
 import { LangevinError } from './errors.js';
-import { initialState } from './init.js';
-import { observationTable, operatorTables, priorTables } from './nativeTables.js';
+import { initialState } from './engine/init.js';
+import { observationTable, operatorTables, priorTables } from './engine/nativeTables.js';
 import { resolveOptions } from './options.js';
 import type { ResolvedOptions, SampleOptions } from './options.js';
-import { progressGuard } from './progressGuard.js';
-import { untilAborted } from './scoredPhase.js';
-import { abortError, runPhase } from './phase.js';
-import type { RunContext } from './phase.js';
-import { exactPosteriorOf } from './posterior.js';
+import { progressGuard } from './engine/progressGuard.js';
+import { untilAborted } from './engine/scoredPhase.js';
+import { abortError, runPhase } from './engine/phase.js';
+import type { RunContext } from './engine/phase.js';
+import { exactPosteriorOf } from './math/posterior.js';
 import { samplers } from './samplers/index.js';
 import type { PhaseInfo } from './samplers/types.js';
-import { toSeed } from './seed.js';
-import type { Setting } from './stepsize.js';
+import { toSeed } from './engine/seed.js';
+import type { Setting } from './samplers/stepsize.js';
 import type { Prior, Problem } from './types.js';
 import { isGmm, isGmmProblem } from './types.js';
-import { resolveScoreModel } from './scoreModels.js';
-import { checkMemory } from './memory.js';
+import { resolveScoreModel } from './models/scoreModels.js';
+import { checkMemory } from './engine/memory.js';
 import { checkProblem } from './problem/checkProblem.js';
 import { VERSION } from './version.js';
-import { runWarnings } from './health.js';
-import { constantSchedule } from './schedule.js';
-import { Streams } from './streams.js';
-import { summarizeChains } from './mcmcDiagnostics.js';
+import { runWarnings } from './diagnostics/health.js';
+import { constantSchedule } from './samplers/schedule.js';
+import { Streams } from './engine/streams.js';
+import { summarizeChains } from './diagnostics/mcmc.js';
 
 export interface SampleSummary {
   sampler: string;
@@ -47,7 +47,7 @@ export interface SampleSummary {
   settings: Record<string, Setting | string>;
   phases: PhaseInfo[];
   diagnostics: Diagnostics;
-  /** What the run's own diagnostics say went wrong (empty when it passed every check); see lib/health.ts. */
+  /** What the run's own diagnostics say went wrong (empty when it passed every check); see lib/diagnostics/health.ts. */
   warnings: string[];
   version: string;
 }

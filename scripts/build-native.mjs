@@ -37,7 +37,7 @@ async function usablePrebuilt() {
   if (process.env.LANGEVIN_PREBUILT === '0') return undefined;
   let loader;
   try {
-    loader = await import('../dist/lib/nativeLoader.js');
+    loader = await import('../dist/lib/engine/nativeLoader.js');
   } catch {
     return undefined;
   }

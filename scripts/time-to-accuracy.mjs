@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { gaussianBlur, separatedModes } from '../dist/lib/bench/hardSuite.js';
-import { symmetricEigen } from '../dist/lib/linalg.js';
+import { symmetricEigen } from '../dist/lib/math/linalg.js';
 import { exactPosteriorOf, parseProblem, sample } from '../dist/lib/index.js';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
@@ -71,7 +71,7 @@ for (const d of sizes) {
       // The cheapest setting of the same sampler that reaches the target: moves per level 1, 2, 4, ….
       for (const moves of [1, 2, 4, 8]) {
         const r = await timed(problem, { sampler: s, steps: moves });
-        // The same accuracy as the default's: TV ≤ 0.05 and every check of lib/health.ts passed.
+        // The same accuracy as the default's: TV ≤ 0.05 and every check of lib/diagnostics/health.ts passed.
         if (r.tv !== null && r.tv <= TARGET && r.warnings === 0) {
           row.cheapest = { moves, ...r };
           break;

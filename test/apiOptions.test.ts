@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { LangevinError } from '../lib/errors.js';
 import { resolveOptions, type SampleOptions } from '../lib/options.js';
 import { parseProblem } from '../lib/problem/index.js';
-import { exactPosteriorOf } from '../lib/posterior.js';
+import { exactPosteriorOf } from '../lib/math/posterior.js';
 import { ALMC_OPTIONS } from '../lib/samplers/almc.js';
 import type { ProblemSpec } from '../lib/types.js';
 

@@ -9,17 +9,17 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { applyOperator } from '../lib/applyOperator.js';
+import { applyOperator } from '../lib/math/applyOperator.js';
 import { benchCases, benchProblem, FAMILY_NAMES, FAMILIES, UNAVAILABLE } from '../lib/bench/cases.js';
 import type { FamilyName } from '../lib/bench/cases.js';
 import { peerScript, python, pythonModuleVersion } from '../lib/bench/peers.js';
-import { freshStatus } from '../lib/chains.js';
-import { backends } from '../lib/device.js';
-import { operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runPhase } from '../lib/phase.js';
-import { gmmScore, noisedPrior, operatorMatrix } from '../lib/posterior.js';
-import { drawNormals } from '../lib/rng.js';
-import { constantSchedule } from '../lib/schedule.js';
+import { freshStatus } from '../lib/engine/chains.js';
+import { backends } from '../lib/engine/device.js';
+import { operatorTables, priorTables } from '../lib/engine/nativeTables.js';
+import { runPhase } from '../lib/engine/phase.js';
+import { gmmScore, noisedPrior, operatorMatrix } from '../lib/math/posterior.js';
+import { drawNormals } from '../lib/engine/rng.js';
+import { constantSchedule } from '../lib/samplers/schedule.js';
 import { operatorRows } from '../lib/types.js';
 
 const numpy = pythonModuleVersion('numpy');
@@ -43,7 +43,7 @@ function tiny(family: FamilyName) {
   return { d, chains, p, x };
 }
 
-/** Double-precision drift ∇log p_{a,b}(x) + c Aᵀ(y − Ax) from lib/posterior.ts. */
+/** Double-precision drift ∇log p_{a,b}(x) + c Aᵀ(y − Ax) from lib/math/posterior.ts. */
 function referenceDrift(family: FamilyName): Float64Array {
   const { d, chains, p, x } = tiny(family);
   const { a, b2, c } = p.step;

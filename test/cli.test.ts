@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, existsSync, readFileSync, readdirSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readNpy } from '../lib/npy.js';
+import { readNpy } from '../lib/io/npy.js';
 
 const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'langevin-cli-'));

@@ -61,7 +61,7 @@ test.serial('the event loop stays responsive during a ~1 s run (max delay < 250 
   t.true(ticks > (ms / 10) * 0.5, `${ticks} ticks in ${ms.toFixed(0)} ms`);
 });
 
-// Every phase holds a libuv pool thread for its whole length; lib/phaseSlots.ts caps concurrent
+// Every phase holds a libuv pool thread for its whole length; lib/engine/phaseSlots.ts caps concurrent
 // phases at pool size − 1 so fs, dns.lookup, crypto and zlib keep a thread.
 test.serial('fs stays usable while as many runs as the libuv pool has threads are in flight', async (t) => {
   const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);

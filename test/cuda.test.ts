@@ -2,9 +2,9 @@
 // CPU and CUDA must give the same samples up to float rounding. Without a GPU these tests are
 // skipped, visibly; on the GPU host LANGEVIN_REQUIRE_CUDA=1 turns a missing GPU into a failure.
 import test from 'ava';
-import { backends } from '../lib/device.js';
+import { backends } from '../lib/engine/device.js';
 import { parseProblem } from '../lib/problem/index.js';
-import { drawNormals, drawUniforms } from '../lib/rng.js';
+import { drawNormals, drawUniforms } from '../lib/engine/rng.js';
 import { sample } from '../lib/sample.js';
 import { randomProblem, type Kind } from './helpers/problems.js';
 

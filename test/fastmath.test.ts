@@ -6,7 +6,7 @@
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { drawNormals, drawUniforms } from '../lib/rng.js';
+import { drawNormals, drawUniforms } from '../lib/engine/rng.js';
 
 // ---- reference Philox4x32-10 -------------------------------------------------------------------
 

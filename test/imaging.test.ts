@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import test from 'ava';
-import { cholesky } from '../lib/linalg.js';
-import { gmmLogDensity } from '../lib/posterior.js';
+import { cholesky } from '../lib/math/linalg.js';
+import { gmmLogDensity } from '../lib/math/posterior.js';
 import { parseGmmPrior } from '../lib/problem/index.js';
 import { coverage, pixelStats, psnr, ssim } from '../lib/imaging/metrics.js';
 import { fitPatchGmm, toGmmJson, toGmmPrior } from '../lib/imaging/patchGmm.js';

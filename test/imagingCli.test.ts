@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodePng } from '../lib/imaging/png.js';
 import { sheppLogan } from '../lib/imaging/phantom.js';
-import { readNpy } from '../lib/npy.js';
+import { readNpy } from '../lib/io/npy.js';
 
 const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'langevin-imaging-cli-'));

@@ -12,8 +12,8 @@ import {
   spectralNormSquared,
   symmetricEigen,
   transpose,
-} from '../lib/linalg.js';
-import { mulberry32 } from '../lib/prng.js';
+} from '../lib/math/linalg.js';
+import { mulberry32 } from '../lib/engine/prng.js';
 
 // Seeded so every case is reproducible.
 const rng = mulberry32;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Plain LMC with its default (theorem-derived) settings against exact Gaussian posteriors.
 import test from 'ava';
-import { exactPosteriorOf } from '../lib/posterior.js';
+import { exactPosteriorOf } from '../lib/math/posterior.js';
 import { parseGmmProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import { randomProblem, type Kind } from './helpers/problems.js';

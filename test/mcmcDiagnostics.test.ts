@@ -2,7 +2,7 @@
 // R̂ and ESS against cases with known answers: iid draws, AR(1) chains with a closed-form ESS,
 // chains that disagree in location or in scale, and degenerate input.
 import test from 'ava';
-import { essBulk, essTail, normalQuantile, rankNormalize, rhat, splitRhat, summarizeChains } from '../lib/mcmcDiagnostics.js';
+import { essBulk, essTail, normalQuantile, rankNormalize, rhat, splitRhat, summarizeChains } from '../lib/diagnostics/mcmc.js';
 
 // Seeded PRNG so that every run sees the same draws: mulberry32 uniforms, Box–Muller normals.
 function normals(seed: number): () => number {

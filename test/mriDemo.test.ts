@@ -5,7 +5,7 @@ import test from 'ava';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { applyOperator } from '../lib/applyOperator.js';
+import { applyOperator } from '../lib/math/applyOperator.js';
 import { runMriDemo } from '../lib/demo/mriDemo.js';
 import { LangevinError } from '../lib/errors.js';
 import { readNifti, writeNifti } from '../lib/imaging/formats/index.js';
@@ -13,7 +13,7 @@ import { fourierOperator, variableDensitySamples } from '../lib/imaging/masks.js
 import { sheppLoganVariant } from '../lib/imaging/phantom.js';
 import { posteriorImages, writePosteriorImages } from '../lib/imaging/posteriorImages.js';
 import { fitSpectralPrior, wienerReconstruction, zeroFilled } from '../lib/imaging/wiener.js';
-import { applyAdjoint } from '../lib/applyOperator.js';
+import { applyAdjoint } from '../lib/math/applyOperator.js';
 import { gaussianKernel, kernelRows } from '../lib/imaging/kernels.js';
 import { parseProblem } from '../lib/problem/index.js';
 

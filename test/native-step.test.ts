@@ -2,14 +2,14 @@
 // One native step against a double-precision reference: with the noise known (same RNG address),
 // x' − x − √(2h)ξ = h·(∇log p_{a,b}(x) + c·Aᵀ(y − Ax)) isolates the fused drift.
 import test from 'ava';
-import { applyOperator } from '../lib/applyOperator.js';
-import { freshStatus } from '../lib/chains.js';
-import { operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runPhase } from '../lib/phase.js';
-import { gmmScore, noisedPrior, operatorMatrix } from '../lib/posterior.js';
+import { applyOperator } from '../lib/math/applyOperator.js';
+import { freshStatus } from '../lib/engine/chains.js';
+import { operatorTables, priorTables } from '../lib/engine/nativeTables.js';
+import { runPhase } from '../lib/engine/phase.js';
+import { gmmScore, noisedPrior, operatorMatrix } from '../lib/math/posterior.js';
 import { parseGmmProblem } from '../lib/problem/index.js';
-import { drawNormals } from '../lib/rng.js';
-import { constantSchedule } from '../lib/schedule.js';
+import { drawNormals } from '../lib/engine/rng.js';
+import { constantSchedule } from '../lib/samplers/schedule.js';
 import { operatorRows } from '../lib/types.js';
 import { randomProblem, type Kind } from './helpers/problems.js';
 import { rng } from './helpers/stats.js';

@@ -6,7 +6,7 @@ import test from 'ava';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { choosePrebuilt, type LoaderHost, type PrebuildManifest } from '../lib/nativeLoader.js';
+import { choosePrebuilt, type LoaderHost, type PrebuildManifest } from '../lib/engine/nativeLoader.js';
 
 const host: LoaderHost = { platform: 'linux', arch: 'x64', napiVersion: 9, gpuDriver: false };
 

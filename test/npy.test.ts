@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LangevinError } from '../lib/errors.js';
-import { readNpy, readNpyFile, writeNpy, writeNpyFile } from '../lib/npy.js';
+import { readNpy, readNpyFile, writeNpy, writeNpyFile } from '../lib/io/npy.js';
 
 /** A .npy v1.0 file exactly as NumPy writes it: header padded with spaces to a multiple of 64, ending '\n'. */
 function numpyBytes(dict: string, data: Uint8Array, version: 1 | 2 = 1): Buffer {

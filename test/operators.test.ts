@@ -5,21 +5,21 @@
 // backend; the CUDA backend runs the same core code), parsing, and posterior means of sampled
 // chains against the exact linear-Gaussian solve.
 import test from 'ava';
-import { applyAdjoint, applyOperator } from '../lib/applyOperator.js';
-import { freshStatus } from '../lib/chains.js';
-import { opNormSquared, operatorNormSquared } from '../lib/curvature.js';
+import { applyAdjoint, applyOperator } from '../lib/math/applyOperator.js';
+import { freshStatus } from '../lib/engine/chains.js';
+import { opNormSquared, operatorNormSquared } from '../lib/math/curvature.js';
 import { type ErrorCode, LangevinError } from '../lib/errors.js';
 import { fft1d } from '../lib/imaging/fft.js';
 import { blurOperator, gaussianKernel, kernelRows, motionKernel, uniformKernel, type Kernel } from '../lib/imaging/kernels.js';
 import { boxMask, cartesianLineSamples, fourierOperator, maskOperator, randomPixelMask, variableDensitySamples } from '../lib/imaging/masks.js';
-import { cholesky, choleskySolve, spectralNormSquared } from '../lib/linalg.js';
-import { operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runPhase } from '../lib/phase.js';
-import { exactPosteriorOf, operatorMatrix } from '../lib/posterior.js';
+import { cholesky, choleskySolve, spectralNormSquared } from '../lib/math/linalg.js';
+import { operatorTables, priorTables } from '../lib/engine/nativeTables.js';
+import { runPhase } from '../lib/engine/phase.js';
+import { exactPosteriorOf, operatorMatrix } from '../lib/math/posterior.js';
 import { parseGmmProblem } from '../lib/problem/index.js';
-import { drawNormals } from '../lib/rng.js';
+import { drawNormals } from '../lib/engine/rng.js';
 import { sample } from '../lib/sample.js';
-import { constantSchedule } from '../lib/schedule.js';
+import { constantSchedule } from '../lib/samplers/schedule.js';
 import type { GmmPrior, ImageShape, Operator, GmmProblem as Problem } from '../lib/types.js';
 import { operatorCols, operatorRows } from '../lib/types.js';
 import { meanChi2, rng } from './helpers/stats.js';

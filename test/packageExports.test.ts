@@ -44,3 +44,9 @@ test('the package ships a LICENSE and no source maps are built', (t) => {
   t.false(pkg.files.some((f) => f === 'dist/lib' || f.endsWith('.map')));
   t.false(readFileSync(join(repo, 'dist', 'lib', 'index.js'), 'utf8').includes('sourceMappingURL'), 'tsconfig: sourceMap off');
 });
+
+test('langevin/queue is its own entry point', (t) => {
+  const q = node('queue.mjs', "import { submitSplit, startWorker } from 'langevin/queue'; console.log(typeof submitSplit, typeof startWorker);");
+  t.is(q.status, 0, q.stderr);
+  t.is(q.stdout.trim(), 'function function');
+});

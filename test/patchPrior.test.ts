@@ -3,15 +3,15 @@
 // its problem-file form, and sample() against the exact posterior where the prior factorises
 // (disjoint patches, a pixelwise operator).
 import test from 'ava';
-import { freshStatus } from '../lib/chains.js';
+import { freshStatus } from '../lib/engine/chains.js';
 import { LangevinError } from '../lib/errors.js';
-import { operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runNativePhase } from '../lib/nativePhase.js';
-import type { RunContext } from '../lib/phase.js';
-import { exactPosterior, gmmScore, noisedPrior } from '../lib/posterior.js';
+import { operatorTables, priorTables } from '../lib/engine/nativeTables.js';
+import { runNativePhase } from '../lib/engine/nativePhase.js';
+import type { RunContext } from '../lib/engine/phase.js';
+import { exactPosterior, gmmScore, noisedPrior } from '../lib/math/posterior.js';
 import { parseGmmPrior, parseProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
-import { constantSchedule } from '../lib/schedule.js';
+import { constantSchedule } from '../lib/samplers/schedule.js';
 import type { GmmPrior, PatchGmmPrior } from '../lib/types.js';
 import { randomSpd } from './helpers/problems.js';
 import { chi2Quantile, covarianceTolerance, moments, relativeFrobenius, rng } from './helpers/stats.js';

@@ -11,7 +11,7 @@ import {
   noisedPrior,
   operatorMatrix,
   type ExactPosterior,
-} from '../lib/posterior.js';
+} from '../lib/math/posterior.js';
 import type { CovarianceKind, GmmPrior, GmmProblem as Problem } from '../lib/types.js';
 
 // ---- Independent 2-D reference: Gaussian densities written out with explicit 2×2 inverses ----

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ErrorCode, LangevinError } from '../lib/errors.js';
-import { writeNpy } from '../lib/npy.js';
+import { writeNpy } from '../lib/io/npy.js';
 import { loadProblem, parseGmmProblem } from '../lib/problem/index.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any

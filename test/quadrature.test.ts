@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import test from 'ava';
-import { gaussLaguerre, studentPrecisionNodes } from '../lib/quadrature.js';
+import { gaussLaguerre, studentPrecisionNodes } from '../lib/math/quadrature.js';
 
 test('Gauss–Laguerre integrates u^k exactly against u^a e^{−u} up to degree 2n−1', (t) => {
   const n = 8, a = 0.5;

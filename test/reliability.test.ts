@@ -11,10 +11,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { freemem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { curvature } from '../lib/curvature.js';
+import { curvature } from '../lib/math/curvature.js';
 import { LangevinError } from '../lib/errors.js';
-import { estimateBytes } from '../lib/memory.js';
-import { native } from '../lib/native.js';
+import { estimateBytes } from '../lib/engine/memory.js';
+import { native } from '../lib/engine/native.js';
 import { MAX_CHAINS, SAMPLER_NAMES } from '../lib/options.js';
 import type { SampleOptions } from '../lib/options.js';
 import { parseProblem } from '../lib/problem/index.js';

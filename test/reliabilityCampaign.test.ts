@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LangevinError } from '../lib/errors.js';
-import { estimateBytes } from '../lib/memory.js';
-import { writeNpyFile } from '../lib/npy.js';
+import { estimateBytes } from '../lib/engine/memory.js';
+import { writeNpyFile } from '../lib/io/npy.js';
 import { loadProblem, parseProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import type { Problem } from '../lib/types.js';
@@ -347,9 +347,9 @@ test.serial('campaign (CLI): ~50 malformed invocations exit 2 with one typed lin
 });
 
 test.serial('cancellation: the diagnostics tail at 10⁶ chains yields to the event loop and stops within one slice of an abort', async (t) => {
-  const { diagnoseChunked } = await import('../lib/diagnostics.js');
-  const { exactPosteriorOf } = await import('../lib/posterior.js');
-  const { divergenceReport } = await import('../lib/chains.js');
+  const { diagnoseChunked } = await import('../lib/diagnostics/summary.js');
+  const { exactPosteriorOf } = await import('../lib/math/posterior.js');
+  const { divergenceReport } = await import('../lib/engine/chains.js');
   const problem = parseProblem(base(), dir) as any;
   const chains = 1_000_000;
   const x = new Float32Array(chains * 3).map((_, i) => Math.sin(i));
@@ -416,7 +416,7 @@ test.serial('cancellation: SIGTERM to `langevin sample` exits 143 with no output
 });
 
 test.serial('memory: an address-space limit (ulimit -v) bounds the E_OOM check, not the host free memory', async (t) => {
-  const memory = fileURLToPath(new URL('../lib/memory.js', import.meta.url));
+  const memory = fileURLToPath(new URL('../lib/engine/memory.js', import.meta.url));
   const script = `import { availableBytes } from ${JSON.stringify(memory)}; console.log(JSON.stringify(availableBytes()));`;
   let out: string;
   try {
@@ -432,9 +432,9 @@ test.serial('memory: an address-space limit (ulimit -v) bounds the E_OOM check, 
 });
 
 test.serial('native backstop: schedule scalars outside float32 (or steps that round to 0) are a typed error from the addon, never UB', async (t) => {
-  const { runPhase } = await import('../lib/phase.js');
-  const { priorTables, operatorTables, observationTable } = await import('../lib/nativeTables.js');
-  const { freshStatus } = await import('../lib/chains.js');
+  const { runPhase } = await import('../lib/engine/phase.js');
+  const { priorTables, operatorTables, observationTable } = await import('../lib/engine/nativeTables.js');
+  const { freshStatus } = await import('../lib/engine/chains.js');
   const problem = parseProblem(base(), dir);
   const ctx = { device: 'cpu' as const, threads: 1, seed: 1n, chainOffset: 0, prior: priorTables(problem.prior), operator: operatorTables(problem.likelihood?.operator), y: observationTable(problem.likelihood) };
   const state = { chains: 2, dim: 3, x: new Float32Array(6), status: freshStatus(2) };

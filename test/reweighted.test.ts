@@ -4,20 +4,20 @@
 // separated modes whose weights the likelihood moves, ill-conditioned covariances, small noise,
 // underdetermined operators, a Gaussian prior under blur — with tolerances from the chain count.
 import test from 'ava';
-import { applyOperator } from '../lib/applyOperator.js';
+import { applyOperator } from '../lib/math/applyOperator.js';
 import { gaussianBlur, separatedModes } from '../lib/bench/hardSuite.js';
 import type { SeparatedModesSpec } from '../lib/bench/hardSuite.js';
 import { LangevinError } from '../lib/errors.js';
-import { covarianceNoise } from '../lib/health.js';
-import { symmetricEigen } from '../lib/linalg.js';
-import { observationTable, operatorTables, priorTables } from '../lib/nativeTables.js';
-import { runPhase } from '../lib/phase.js';
-import type { RunContext } from '../lib/phase.js';
-import { exactPosteriorOf, gmmLogDensity, noisedPrior } from '../lib/posterior.js';
+import { covarianceNoise } from '../lib/diagnostics/health.js';
+import { symmetricEigen } from '../lib/math/linalg.js';
+import { observationTable, operatorTables, priorTables } from '../lib/engine/nativeTables.js';
+import { runPhase } from '../lib/engine/phase.js';
+import type { RunContext } from '../lib/engine/phase.js';
+import { exactPosteriorOf, gmmLogDensity, noisedPrior } from '../lib/math/posterior.js';
 import { parseGmmProblem, parseProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import type { SamplerName } from '../lib/options.js';
-import { constantSchedule } from '../lib/schedule.js';
+import { constantSchedule } from '../lib/samplers/schedule.js';
 import { logDensities } from '../lib/smc/logDensity.js';
 import { principalOrder } from '../lib/smc/population.js';
 import { preconditioning } from '../lib/smc/precondition.js';
@@ -27,7 +27,7 @@ import { operatorRows } from '../lib/types.js';
 import { parseOperator } from '../lib/problem/parseOperator.js';
 import { meanChi2, moments } from './helpers/stats.js';
 
-import { LOG_2PI } from '../lib/numeric.js';
+import { LOG_2PI } from '../lib/math/numeric.js';
 
 function context(problem: GmmProblem, seed = 0n): RunContext {
   return { device: 'cpu', threads: 0, seed, chainOffset: 0, prior: priorTables(problem.prior), operator: operatorTables(problem.likelihood?.operator), y: observationTable(problem.likelihood) };
@@ -112,8 +112,8 @@ test('MALA moves leave the exact posterior invariant at a step where ULA is visi
   const chains = 4000, d = 6;
   const c = 1 / one.likelihood!.noiseStd ** 2;
   const L = preconditioning(ctx.prior, one.likelihood!.operator)!.at(1, 0, c).factor;
-  const { sampleGmm } = await import('../lib/init.js');
-  const { priorTables: tablesOf } = await import('../lib/nativeTables.js');
+  const { sampleGmm } = await import('../lib/engine/init.js');
+  const { priorTables: tablesOf } = await import('../lib/engine/nativeTables.js');
   const postPrior = { kind: 'full' as const, dim: d, components: 1, weights: Float64Array.of(1), means: post.means, cov: post.covariances };
   const x0 = await sampleGmm(tablesOf(postPrior), chains, { seed: 9n, chainOffset: 0, device: 'cpu' });
   const run = (mala: boolean) => runPhase(ctx, { name: 'moves', stream: 40, schedule: constantSchedule(40, { h: 0.9, a: 1, b2: 0, c }), precond: L, mala }, { chains, dim: d, x: x0, status: new Int32Array(chains).fill(-1) });

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The counter-based generator: distribution, independence, and addressing invariances.
 import test from 'ava';
-import { drawNormals, drawUniforms } from '../lib/rng.js';
+import { drawNormals, drawUniforms } from '../lib/engine/rng.js';
 
 const seed = 12345n;
 

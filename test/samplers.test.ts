@@ -60,7 +60,7 @@ test('the mode-collapse example: LMC started in one mode keeps the wrong weights
   const problem = parseGmmProblem(randomProblem({ seed: 33, d: 2, m: 1, K: 3, kind: 'isotropic', noiseStd: 0.5, spread: 3, operator: 'dense' }));
   const chains = 1000;
   // Start every LMC chain in the prior mode with the least posterior weight.
-  const { exactPosteriorOf } = await import('../lib/posterior.js');
+  const { exactPosteriorOf } = await import('../lib/math/posterior.js');
   const wExact = Array.from(exactPosteriorOf(problem).weights);
   const k = wExact.indexOf(Math.min(...wExact));
   const start = new Float32Array(chains * 2);
@@ -78,8 +78,8 @@ test('XGP Algorithm 2: a warm start x0 with std σ targets p(x | x0, y)', async 
   const x0 = [problem.prior.means[0] + 0.2, problem.prior.means[1] - 0.1];
   const sigma = 0.8;
   // Reference: the same problem with x0 as an extra identity measurement of std σ.
-  const { exactPosterior } = await import('../lib/posterior.js');
-  const { operatorMatrix } = await import('../lib/posterior.js');
+  const { exactPosterior } = await import('../lib/math/posterior.js');
+  const { operatorMatrix } = await import('../lib/math/posterior.js');
   const A1 = operatorMatrix(problem.likelihood!.operator);
   const A = new Float64Array([...A1, 1, 0, 0, 1]);
   const exact = exactPosterior(problem.prior, { A, y: new Float64Array([...problem.likelihood!.y, ...x0]), noiseVar: new Float64Array([0.25, sigma ** 2, sigma ** 2]) });
@@ -99,8 +99,8 @@ test('DALMC without a likelihood samples the prior (the paper\'s generative sett
   const r = await sample(problem, { sampler: 'dalmc', chains: 2000, seed: 4, device: 'cpu', dalmc: { likelihood: false } });
   const w = Array.from(problem.prior.weights);
   // Diagnostics compare with the posterior; compare mode weights with the prior's directly.
-  const { meanResponsibilities } = await import('../lib/diagnostics.js');
-  const { toFullGmm } = await import('../lib/posterior.js');
+  const { meanResponsibilities } = await import('../lib/diagnostics/summary.js');
+  const { toFullGmm } = await import('../lib/math/posterior.js');
   const got = meanResponsibilities(toFullGmm(problem.prior), r.samples, () => true).weights;
   const tv = 0.5 * w.reduce((s, v, k) => s + Math.abs(v - got[k]), 0);
   t.true(tv < tvBound(w, 2000, 0.05), `TV ${tv}`);

@@ -4,7 +4,7 @@ import test from 'ava';
 import { actionBound, annealSchedule } from '../lib/samplers/anneal.js';
 import { lambdaSchedule } from '../lib/samplers/dalmc.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from '../lib/samplers/xgpSchedule.js';
-import { drawNormals } from '../lib/rng.js';
+import { drawNormals } from '../lib/engine/rng.js';
 
 test('XGP schedule: strictly decreasing, γ_i ≤ 1, η_N = η, η₁ ≥ the requested η₁', (t) => {
   for (const [eta, eta1] of [[0.1, 50], [0.5, 0.6], [1, 1], [0.01, 1e4]]) {

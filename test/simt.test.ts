@@ -10,8 +10,8 @@
 // reduction), so it matches to float rounding: < 1e-4 on states of order 1 over ≤ 60 steps.
 import test from 'ava';
 import { LangevinError } from '../lib/errors.js';
-import { native } from '../lib/native.js';
-import type { NativeModule, NativePhaseJob } from '../lib/native-types.js';
+import { native } from '../lib/engine/native.js';
+import type { NativeModule, NativePhaseJob } from '../lib/engine/nativeTypes.js';
 import { parseProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import { randomProblem, randomSpd, type Kind } from './helpers/problems.js';

@@ -5,8 +5,8 @@
 // the same families, sizes and step counts.
 import type { GmmPrior, ImageShape, Operator } from '../types.js';
 import { blurOperator, gaussianKernel } from '../imaging/kernels.js';
-import { mulberry32, normalFrom } from '../prng.js';
-import { randomOrthonormal } from '../linalg.js';
+import { mulberry32, normalFrom } from '../engine/prng.js';
+import { randomOrthonormal } from '../math/linalg.js';
 
 export const FAMILY_NAMES = ['gaussian', 'gmm-diag', 'gmm-full', 'mask', 'blur', 'dense'] as const;
 export type FamilyName = (typeof FAMILY_NAMES)[number];

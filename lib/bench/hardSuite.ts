@@ -3,12 +3,12 @@
 // prior modes whose weights the likelihood moves (prior .9/.1 → posterior .15/.85), ill-conditioned
 // covariances, underdetermined operators, small noise, and Gaussian priors under blur. Problems are
 // raw problem-file JSON (so they also exercise parsing), built from a seed.
-import { applyOperator } from '../applyOperator.js';
-import { cholesky, choleskySolve, randomOrthonormal } from '../linalg.js';
-import { exactPosteriorOf } from '../posterior.js';
+import { applyOperator } from '../math/applyOperator.js';
+import { cholesky, choleskySolve, randomOrthonormal } from '../math/linalg.js';
+import { exactPosteriorOf } from '../math/posterior.js';
 import { parseOperator } from '../problem/parseOperator.js';
 import { parseProblem } from '../problem/parseProblem.js';
-import { mulberry32, normalFrom } from '../prng.js';
+import { mulberry32, normalFrom } from '../engine/prng.js';
 import type { GmmProblem } from '../types.js';
 
 export type CovarianceKind = 'isotropic' | 'diagonal' | 'full';

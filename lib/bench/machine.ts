@@ -5,7 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { native } from '../native.js';
+import { native } from '../engine/native.js';
 
 export interface MachineInfo {
   cpuModel: string;

@@ -4,15 +4,15 @@
 // (chains·d·steps / seconds) next to the memory-bandwidth ceiling measured in the same run and
 // the peers' rates for the same update.
 import { LangevinError } from '../errors.js';
-import { backends, describeDevice } from '../device.js';
-import type { Device } from '../device.js';
-import { operatorTables, priorTables } from '../nativeTables.js';
-import { runPhase } from '../phase.js';
-import type { RunContext } from '../phase.js';
-import { freshStatus } from '../chains.js';
-import type { ChainState } from '../chains.js';
-import { constantSchedule } from '../schedule.js';
-import { Streams } from '../streams.js';
+import { backends, describeDevice } from '../engine/device.js';
+import type { Device } from '../engine/device.js';
+import { operatorTables, priorTables } from '../engine/nativeTables.js';
+import { runPhase } from '../engine/phase.js';
+import type { RunContext } from '../engine/phase.js';
+import { freshStatus } from '../engine/chains.js';
+import type { ChainState } from '../engine/chains.js';
+import { constantSchedule } from '../samplers/schedule.js';
+import { Streams } from '../engine/streams.js';
 import { VERSION } from '../version.js';
 import {
   benchCases,
@@ -30,7 +30,7 @@ import { cpuSnapshot, machineInfo, measureHostBandwidth, nominalGpuBandwidth, ot
 import type { Bandwidth, MachineInfo } from './machine.js';
 import { numpyPeerAvailability, runPeerScript, runTorchPeers } from './peers.js';
 import type { PeerOutcome, PeerRow } from './peers.js';
-import { median } from '../numeric.js';
+import { median } from '../math/numeric.js';
 
 export interface BenchOptions {
   device: Device;

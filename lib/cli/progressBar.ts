@@ -4,7 +4,7 @@
 // stderr is a terminal, else nothing, so pipes and --json consumers see clean output).
 import cliProgress from 'cli-progress';
 import { invalid } from '../errors.js';
-import type { Progress } from '../phase.js';
+import type { Progress } from '../engine/phase.js';
 
 export const PROGRESS_MODES = ['auto', 'bar', 'json', 'none'] as const;
 export type ProgressMode = (typeof PROGRESS_MODES)[number];

@@ -4,7 +4,7 @@
 // put the right mass in each mode.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gmmLogDensity, exactPosteriorOf } from '../posterior.js';
+import { gmmLogDensity, exactPosteriorOf } from '../math/posterior.js';
 import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import type { SampleOptions, SamplerName } from '../options.js';

@@ -5,23 +5,23 @@
 // self-contained HTML report.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyAdjoint, applyOperator } from '../applyOperator.js';
-import { opNormSquared } from '../curvature.js';
-import { describeDevice, resolveDevice } from '../device.js';
-import type { DeviceRequest } from '../device.js';
+import { applyAdjoint, applyOperator } from '../math/applyOperator.js';
+import { opNormSquared } from '../math/curvature.js';
+import { describeDevice, resolveDevice } from '../engine/device.js';
+import type { DeviceRequest } from '../engine/device.js';
 import { gaussianKernel, blurOperator } from '../imaging/kernels.js';
 import { maskOperator, randomPixelMask, variableDensitySamples, fourierOperator } from '../imaging/masks.js';
 import { coverage, pixelStats, psnr, ssim } from '../imaging/metrics.js';
 import { fitPatchGmm, toGmmPrior } from '../imaging/patchGmm.js';
 import { randomPatches } from '../imaging/patches.js';
 import { sheppLogan, trainingSet } from '../imaging/phantom.js';
-import { mulberry32, normalFrom } from '../prng.js';
+import { mulberry32, normalFrom } from '../engine/prng.js';
 import { imagingReport } from '../imaging/report.js';
 import type { ReportTask } from '../imaging/report.js';
 import type { SamplerName } from '../options.js';
-import type { Progress } from '../phase.js';
+import type { Progress } from '../engine/phase.js';
 import { sample } from '../sample.js';
-import type { Setting } from '../stepsize.js';
+import type { Setting } from '../samplers/stepsize.js';
 import type { ImageShape, Operator, PatchGmmPrior, Problem } from '../types.js';
 import { operatorRows } from '../types.js';
 

@@ -6,9 +6,9 @@
 // filter (stationary Gaussian prior fitted on the same training slices, solved per frequency).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyOperator } from '../applyOperator.js';
-import { describeDevice, resolveDevice } from '../device.js';
-import type { DeviceRequest } from '../device.js';
+import { applyOperator } from '../math/applyOperator.js';
+import { describeDevice, resolveDevice } from '../engine/device.js';
+import type { DeviceRequest } from '../engine/device.js';
 import { LangevinError } from '../errors.js';
 import { downsampleImage, volumeSlice } from '../imaging/formats/volume.js';
 import type { Image2D, Volume } from '../imaging/formats/volume.js';
@@ -20,9 +20,9 @@ import { randomPatches } from '../imaging/patches.js';
 import { posteriorImages, writePosteriorImages } from '../imaging/posteriorImages.js';
 import { imagingReport } from '../imaging/report.js';
 import { fitSpectralPrior, wienerReconstruction, zeroFilled } from '../imaging/wiener.js';
-import { mulberry32, normalFrom } from '../prng.js';
+import { mulberry32, normalFrom } from '../engine/prng.js';
 import type { SamplerName } from '../options.js';
-import type { Progress } from '../phase.js';
+import type { Progress } from '../engine/phase.js';
 import { sample } from '../sample.js';
 import type { ImageShape, PatchGmmPrior } from '../types.js';
 

@@ -8,7 +8,7 @@
 //   random points or Cartesian lines (whole rows u, i.e. phase-encode lines).
 // All random patterns are deterministic functions of their seed.
 import { invalid } from '../errors.js';
-import { mulberry32 } from '../prng.js';
+import { mulberry32 } from '../engine/prng.js';
 import type { ImageShape, Operator } from '../types.js';
 import { imageSize } from '../types.js';
 

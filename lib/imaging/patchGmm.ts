@@ -6,11 +6,11 @@
 
 import { availableParallelism } from 'node:os';
 import { invalid, LangevinError } from '../errors.js';
-import { cholesky, choleskyLogDet } from '../linalg.js';
+import { cholesky, choleskyLogDet } from '../math/linalg.js';
 import type { GmmPrior } from '../types.js';
-import { mulberry32 } from '../prng.js';
+import { mulberry32 } from '../engine/prng.js';
 import { EStep, type Stats } from './patchGmmEStep.js';
-import { LOG_2PI } from '../numeric.js';
+import { LOG_2PI } from '../math/numeric.js';
 
 export interface PatchGmmOptions {
   readonly seed: number;

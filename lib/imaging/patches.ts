@@ -4,7 +4,7 @@
 // Images are [C, H, W] row-major; C = img.length / (h·w).
 
 import { invalid } from '../errors.js';
-import { mulberry32 } from '../prng.js';
+import { mulberry32 } from '../engine/prng.js';
 
 function check(img: ArrayLike<number> | null, h: number, w: number, k: number, stride: number, circular: boolean): number {
   if (!Number.isInteger(h) || h < 1) throw invalid('E_VALUE', 'h', 'a positive integer', h);

@@ -6,7 +6,7 @@
 // y ∈ [−1, 1] bottom → top (row 0 is y = +1), sampled at pixel centres.
 
 import { invalid } from '../errors.js';
-import { mulberry32 } from '../prng.js';
+import { mulberry32 } from '../engine/prng.js';
 
 export { mulberry32 };
 

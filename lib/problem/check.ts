@@ -3,7 +3,7 @@
 // names where it is and reads `field: expected X, received Y`. Arrays are validated and copied
 // straight into preallocated Float64Arrays, after the size limits are checked.
 import { type ErrorCode, invalid, LangevinError } from '../errors.js';
-import { cholesky } from '../linalg.js';
+import { cholesky } from '../math/linalg.js';
 
 /** Refuse absurd sizes before allocating: these would exhaust memory rather than fail usefully. */
 export const LIMITS = { dim: 2 ** 26, components: 4096, entries: 2 ** 28 } as const;

@@ -2,7 +2,7 @@
 // Problem file on disk → Problem. File and JSON syntax errors are E_FILE and say where.
 import { dirname, resolve } from 'node:path';
 import { invalid, LangevinError } from '../errors.js';
-import { FILE_CAPS, readBounded } from '../files.js';
+import { FILE_CAPS, readBounded } from '../io/files.js';
 import type { Problem } from '../types.js';
 import { jsonErrorPosition } from './jsonErrorOffset.js';
 import { parseProblem, type ParseProblemOptions } from './parseProblem.js';

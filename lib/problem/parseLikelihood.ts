@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // likelihood → Likelihood: operator, observation y (inline or from a .npy file) and noise level.
-import { type FileAccess, referencedPath } from '../files.js';
+import { type FileAccess, referencedPath } from '../io/files.js';
 import { invalid, LangevinError } from '../errors.js';
 import { readObservationImage } from '../imaging/formats/observationImage.js';
-import { readNpyFile } from '../npy.js';
+import { readNpyFile } from '../io/npy.js';
 import { type Likelihood, operatorRows } from '../types.js';
 import { child, invalidWords, member, nonEmptyString, numberArray, numbers, object, onlyKeys, FLOAT32_RANGE, standardDeviation } from './check.js';
 import { parseOperator } from './parseOperator.js';

@@ -3,7 +3,7 @@
 // handles a single GMM form; image priors ('patch-gmm') and learned score models ('onnx') are
 // parsed here too (the model file is checked to exist; it is loaded when sampling starts).
 import { existsSync } from 'node:fs';
-import { type FileAccess, referencedPath } from '../files.js';
+import { type FileAccess, referencedPath } from '../io/files.js';
 import { invalid, LangevinError } from '../errors.js';
 import type { CovarianceKind, GmmPrior, OnnxModelSpec, PatchGmmPrior, Prior, ScorePrior } from '../types.js';
 import { imageSize } from '../types.js';

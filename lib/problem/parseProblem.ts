@@ -2,7 +2,7 @@
 // Raw JSON → validated, normalised Problem. Everything is checked here, before any sampling, so
 // a malformed file fails fast with a message naming the field (README, "Problem file").
 import { LangevinError } from '../errors.js';
-import { FILE_CAPS, type FileAccess, readBoundedSync, referencedPath } from '../files.js';
+import { FILE_CAPS, type FileAccess, readBoundedSync, referencedPath } from '../io/files.js';
 import { jsonErrorPosition } from './jsonErrorOffset.js';
 import type { GmmProblem, Problem, ProblemSpec } from '../types.js';
 import { isGmmProblem } from '../types.js';
@@ -20,7 +20,7 @@ export interface ParseProblemOptions {
 
 /**
  * Validate a parsed problem file. Synchronous: files it names are stat'ed, then read only if they
- * are regular files under the size caps (lib/files.ts), so it never blocks on a FIFO or device;
+ * are regular files under the size caps (lib/io/files.ts), so it never blocks on a FIFO or device;
  * relative paths resolve against `baseDir`, default the working directory.
  * Throws LangevinError whose `field` is the JSON path of the offending value.
  * Typed input (ProblemSpec) for editors; JSON of unknown shape is accepted and checked the same.

@@ -8,10 +8,10 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { LangevinError } from '../errors.js';
-import { writeNpyFile } from '../npy.js';
+import { writeNpyFile } from '../io/npy.js';
 import { parseProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
-import type { DeviceRequest } from '../device.js';
+import type { DeviceRequest } from '../engine/device.js';
 import { cancelChannel, checkQueueName, redisClient, redisOptions } from './connection.js';
 import { encodeError, encodeBase64, isDeterministic, sampleOptionsOf, type SampleJobData, type SampleJobResult } from './jobFormat.js';
 

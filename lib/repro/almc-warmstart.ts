@@ -8,7 +8,7 @@
 // coupling: the RMS distance between a chain's two end states measures exactly how much of the
 // start survives the annealing.
 import { DEMO_PROBLEM } from '../demo/gmmDemo.js';
-import { exactPosteriorOf } from '../posterior.js';
+import { exactPosteriorOf } from '../math/posterior.js';
 import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import { almcDefaults } from '../samplers/almc.js';

@@ -3,10 +3,10 @@
 // error measures against exact answers.
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DeviceRequest } from '../device.js';
-import { meanResponsibilities, sampleMoments } from '../diagnostics.js';
-import type { FullGmm } from '../posterior.js';
-import type { Progress } from '../phase.js';
+import type { DeviceRequest } from '../engine/device.js';
+import { meanResponsibilities, sampleMoments } from '../diagnostics/summary.js';
+import type { FullGmm } from '../math/posterior.js';
+import type { Progress } from '../engine/phase.js';
 import { VERSION } from '../version.js';
 
 export interface ReproOptions {

@@ -5,16 +5,16 @@
 // N(0, I). For exactly simulated annealed Langevin, KL ≤ κA/4 (Girsanov, A the path's action bound),
 // so the bias should shrink as κ → 0 until the sampling error of the finite chain count takes over.
 // The step size is fixed and small so the discretisation bias stays below the κ-bias.
-import { resolveDevice } from '../device.js';
-import { sampleGmm } from '../init.js';
-import { priorTables } from '../nativeTables.js';
-import { exactPosteriorOf } from '../posterior.js';
-import { priorStats } from '../priorStats.js';
+import { resolveDevice } from '../engine/device.js';
+import { sampleGmm } from '../engine/init.js';
+import { priorTables } from '../engine/nativeTables.js';
+import { exactPosteriorOf } from '../math/posterior.js';
+import { priorStats } from '../math/priorStats.js';
 import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import { actionBound } from '../samplers/anneal.js';
 import { lambdaSchedule } from '../samplers/dalmc.js';
-import { toSeed } from '../seed.js';
+import { toSeed } from '../engine/seed.js';
 import { figureSvg } from '../plot/lineSvg.js';
 import { elapsed, modeWeightsOf, momentErrors, reproBase, round, roundAll, weightTv, writeOutputs } from './common.js';
 import type { ReproOptions, ReproResultBase } from './common.js';

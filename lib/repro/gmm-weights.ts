@@ -3,7 +3,7 @@
 // linear measurement) — exact versus sampled — for plain LMC started in one mode (the mode-collapse
 // example), LMC from the prior, and ALMC, XGP, DALMC with defaults.
 import { DEMO_PROBLEM } from '../demo/gmmDemo.js';
-import { exactPosteriorOf } from '../posterior.js';
+import { exactPosteriorOf } from '../math/posterior.js';
 import { parseGmmProblem } from '../problem/index.js';
 import { sample } from '../sample.js';
 import type { SampleOptions, SamplerName } from '../options.js';

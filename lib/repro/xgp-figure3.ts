@@ -7,17 +7,17 @@
 // α = (1 + η²)/η², dips to ≈ 0.50495 at t* = η² ln 2/(1 + η²) ≈ 6.863e-3 before returning to 1.
 // Runs the native phase runner directly (per-chain observations), in segments that continue one
 // RNG stream (stepOffset), recording the variance across chains between segments.
-import { freshStatus } from '../chains.js';
-import type { ChainState } from '../chains.js';
-import { resolveDevice } from '../device.js';
-import { operatorTables, priorTables } from '../nativeTables.js';
-import { runPhase } from '../phase.js';
-import type { RunContext } from '../phase.js';
+import { freshStatus } from '../engine/chains.js';
+import type { ChainState } from '../engine/chains.js';
+import { resolveDevice } from '../engine/device.js';
+import { operatorTables, priorTables } from '../engine/nativeTables.js';
+import { runPhase } from '../engine/phase.js';
+import type { RunContext } from '../engine/phase.js';
 import { parseGmmProblem } from '../problem/index.js';
-import { drawNormals } from '../rng.js';
-import { constantSchedule } from '../schedule.js';
-import { toSeed } from '../seed.js';
-import { Streams } from '../streams.js';
+import { drawNormals } from '../engine/rng.js';
+import { constantSchedule } from '../samplers/schedule.js';
+import { toSeed } from '../engine/seed.js';
+import { Streams } from '../engine/streams.js';
 import { figureSvg } from '../plot/lineSvg.js';
 import { elapsed, reproBase, round, writeOutputs } from './common.js';
 import type { ReproOptions, ReproResultBase } from './common.js';

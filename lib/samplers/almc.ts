@@ -9,12 +9,12 @@
 //   κ: KL ≤ A/(4κ) for exactly simulated annealed Langevin (Girsanov, Guo–Tao–Chen), with A the
 //      action bound of the OU path on [τ, T₀]; κ = A/(4ε) targets KL ≤ ε;
 //   δ_k: the Gaussian-bias step at the stiffness of p_{t_k}, so δ follows the path.
-import { operatorNormSquared } from '../curvature.js';
-import { priorStats } from '../priorStats.js';
-import { constantSchedule } from '../schedule.js';
-import { contractionSteps, gaussianBiasStep, userSetting } from '../stepsize.js';
-import type { Setting } from '../stepsize.js';
-import { Streams } from '../streams.js';
+import { operatorNormSquared } from '../math/curvature.js';
+import { priorStats } from '../math/priorStats.js';
+import { constantSchedule } from './schedule.js';
+import { contractionSteps, gaussianBiasStep, userSetting } from './stepsize.js';
+import type { Setting } from './stepsize.js';
+import { Streams } from '../engine/streams.js';
 import type { Problem } from '../types.js';
 import { actionBound, annealSchedule, annealStepCount, stiffness } from './anneal.js';
 import type { Sampler } from './types.js';
@@ -23,7 +23,7 @@ import { almcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
 import { bool, count, pos, type OptionChecks } from '../optionChecks.js';
-import { sig4 } from '../numeric.js';
+import { sig4 } from '../math/numeric.js';
 
 export interface AlmcOptions {
   reweight?: boolean; // default true (Gaussian-mixture priors): reweighted annealing on ALMC's path

@@ -3,8 +3,8 @@
 // λ = e^{−2t} is ALMC's OU time t, and DALMC's schedules λ(t) on t ∈ [0, 1]. The chain takes
 // Langevin steps h_k on the posterior of p_{λ(t_k)} while path time advances by rate·h_k, so
 // `rate` is path time per unit of Langevin time (1/κ for ALMC, κ for DALMC).
-import { fromFunction } from '../schedule.js';
-import type { StepSchedule } from '../schedule.js';
+import { fromFunction } from './schedule.js';
+import type { StepSchedule } from './schedule.js';
 
 export interface AnnealPath {
   lambda(t: number): number; // in [0, 1]

@@ -7,26 +7,26 @@
 // Defaults: KL ≤ κA/4 for exact annealed Langevin (Girsanov) with the path's action bound A, so
 // κ = 4ε/A targets KL ≤ ε; steps h_k are the Gaussian-bias steps at the stiffness of μ_{t_k}.
 import { LangevinError } from '../errors.js';
-import { operatorNormSquared } from '../curvature.js';
-import { priorStats } from '../priorStats.js';
-import { constantSchedule } from '../schedule.js';
-import { gaussianBiasStep, userSetting } from '../stepsize.js';
-import type { Setting } from '../stepsize.js';
-import { Streams } from '../streams.js';
+import { operatorNormSquared } from '../math/curvature.js';
+import { priorStats } from '../math/priorStats.js';
+import { constantSchedule } from './schedule.js';
+import { gaussianBiasStep, userSetting } from './stepsize.js';
+import type { Setting } from './stepsize.js';
+import { Streams } from '../engine/streams.js';
 import { actionBound, annealSchedule, annealStepCount, stiffness } from './anneal.js';
 import type { Sampler, SamplerContext } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { dalmcPath } from '../smc/paths.js';
 import { preconditioning } from '../smc/precondition.js';
 import { defaultStepCap, MAX_DEFAULT_STEPS } from './lmc.js';
-import type { ChainState } from '../chains.js';
-import { priorTables } from '../nativeTables.js';
-import type { PriorTables } from '../nativeTables.js';
-import { studentPrecisionNodes } from '../quadrature.js';
-import { scaleMixture } from '../priorTransforms.js';
-import { drawNormals } from '../rng.js';
+import type { ChainState } from '../engine/chains.js';
+import { priorTables } from '../engine/nativeTables.js';
+import type { PriorTables } from '../engine/nativeTables.js';
+import { studentPrecisionNodes } from '../math/quadrature.js';
+import { scaleMixture } from '../engine/priorTransforms.js';
+import { drawNormals } from '../engine/rng.js';
 import { bool, integer, oneOf, pos, type OptionChecks } from '../optionChecks.js';
-import { sig4 } from '../numeric.js';
+import { sig4 } from '../math/numeric.js';
 
 export type LambdaSchedule = 'sin2' | 'cosine' | 'ou';
 
@@ -64,7 +64,7 @@ export function lambdaSchedule(name: LambdaSchedule, ouHorizon = 5): (t: number)
 
 /**
  * Student-t base: μ_t = Law(√λ X + √(1−λ) W/√G) is, given G = g, the GMM with covariances
- * λΣ_k + (1−λ)/g·I; Gauss quadrature over G (lib/quadrature.ts) turns it into one GMM whose
+ * λΣ_k + (1−λ)/g·I; Gauss quadrature over G (lib/math/quadrature.ts) turns it into one GMM whose
  * components carry noise multipliers β = 1/g_j. The initial draw W/√G is exact for integer α:
  * G = χ²_α/α.
  */

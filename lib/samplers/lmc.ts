@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 // Plain (unadjusted) Langevin Monte Carlo on the posterior: the baseline every annealed sampler is
 // compared against. x ← x + h (∇log p(x) + Aᵀ(y − Ax)/η²) + √(2h) ξ from the chosen start.
-import { curvature } from '../curvature.js';
-import { exactPosteriorOf } from '../posterior.js';
-import { priorStats } from '../priorStats.js';
-import { constantSchedule } from '../schedule.js';
-import { contractionSteps, describeCurvature, gaussianBiasStep, userSetting } from '../stepsize.js';
-import type { Setting } from '../stepsize.js';
-import { Streams } from '../streams.js';
+import { curvature } from '../math/curvature.js';
+import { exactPosteriorOf } from '../math/posterior.js';
+import { priorStats } from '../math/priorStats.js';
+import { constantSchedule } from './schedule.js';
+import { contractionSteps, describeCurvature, gaussianBiasStep, userSetting } from './stepsize.js';
+import type { Setting } from './stepsize.js';
+import { Streams } from '../engine/streams.js';
 import type { Problem } from '../types.js';
 import { isGmmProblem } from '../types.js';
 import type { Sampler } from './types.js';
-import type { ChainState } from '../chains.js';
-import { divergenceReport } from '../chains.js';
-import { runPhase } from '../phase.js';
+import type { ChainState } from '../engine/chains.js';
+import { divergenceReport } from '../engine/chains.js';
+import { runPhase } from '../engine/phase.js';
 import type { OptionChecks } from '../optionChecks.js';
 
 /** Longest default run; beyond it the run warns that the accuracy target was not reached. */

@@ -2,16 +2,16 @@
 // The reweighted variant of an annealed sampler (lib/smc): when it applies, its options, and the
 // run — a pilot plans the levels, then every island follows the plan — returned as the sampler's
 // output with its settings and report.
-import type { ChainState } from '../chains.js';
-import { operatorNormSquared } from '../curvature.js';
+import type { ChainState } from '../engine/chains.js';
+import { operatorNormSquared } from '../math/curvature.js';
 import { LangevinError } from '../errors.js';
-import { checkMemory } from '../memory.js';
-import { priorStats } from '../priorStats.js';
-import { constantSchedule } from '../schedule.js';
+import { checkMemory } from '../engine/memory.js';
+import { priorStats } from '../math/priorStats.js';
+import { constantSchedule } from './schedule.js';
 import { DEFAULT_SMC, planPath, plannedSteps, runPlan, scalePlan } from '../smc/engine.js';
 import type { SmcSettings } from '../smc/engine.js';
 import type { SmcPath } from '../smc/paths.js';
-import type { Setting } from '../stepsize.js';
+import type { Setting } from './stepsize.js';
 import type { Problem } from '../types.js';
 import type { SamplerContext, SamplerOutput } from './types.js';
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // A sampler turns a problem into a sequence of native phases (BlackJAX's init/step shape, at the
 // level of phases rather than single steps).
-import type { ChainState } from '../chains.js';
-import type { PhaseSpec, RunContext } from '../phase.js';
-import type { Setting } from '../stepsize.js';
+import type { ChainState } from '../engine/chains.js';
+import type { PhaseSpec, RunContext } from '../engine/phase.js';
+import type { Setting } from './stepsize.js';
 import type { GmmPrior, Problem } from '../types.js';
 import type { SmcReport } from '../smc/engine.js';
 

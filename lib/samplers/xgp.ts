@@ -6,19 +6,19 @@
 // x0' = x0 + N(0, (R/δ)² I) and runs Algorithm 2 with σ = R/δ.
 // The paper's guarantees assume a (locally) log-concave prior; on well-separated mixture modes the
 // Langevin stages cannot move mass between modes — the reported mode weights will show it.
-import { operatorNormSquared } from '../curvature.js';
+import { operatorNormSquared } from '../math/curvature.js';
 import { invalid } from '../errors.js';
-import { priorTables } from '../nativeTables.js';
-import { priorStats } from '../priorStats.js';
-import { drawNormals } from '../rng.js';
-import { constantSchedule } from '../schedule.js';
-import { gaussianBiasStep, userSetting } from '../stepsize.js';
-import type { Setting } from '../stepsize.js';
-import { Streams } from '../streams.js';
+import { priorTables } from '../engine/nativeTables.js';
+import { priorStats } from '../math/priorStats.js';
+import { drawNormals } from '../engine/rng.js';
+import { constantSchedule } from './schedule.js';
+import { gaussianBiasStep, userSetting } from './stepsize.js';
+import type { Setting } from './stepsize.js';
+import { Streams } from '../engine/streams.js';
 import { requireGmmProblem } from '../problem/parseProblem.js';
 import { operatorRows } from '../types.js';
 import type { GmmPrior, Problem } from '../types.js';
-import { conditionOnNoisyCopy } from '../warmStartPrior.js';
+import { conditionOnNoisyCopy } from './warmStartPrior.js';
 import type { Sampler } from './types.js';
 import { plainNote, plainStepCap, runReweighted, usesReweighting, validateReweighting } from './reweighted.js';
 import { xgpPath } from '../smc/paths.js';
@@ -26,7 +26,7 @@ import { preconditioning } from '../smc/precondition.js';
 import { MAX_DEFAULT_STEPS } from './lmc.js';
 import { bridgeStart, bridgeStep, schedulePhases, xgpNoiseSchedule } from './xgpSchedule.js';
 import { bool, finiteList, pos, positive, positiveList, type OptionChecks } from '../optionChecks.js';
-import { sig4 } from '../numeric.js';
+import { sig4 } from '../math/numeric.js';
 
 export interface XgpOptions {
   reweight?: boolean; // default true: reweighted annealing on XGP's path (noise η_s from ∞ to η)

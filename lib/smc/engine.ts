@@ -9,13 +9,13 @@
 // Two passes keep the samples independent of the chain range: a pilot population on its own random
 // streams chooses the levels (each as far as the conditional ESS allows), the step size
 // (acceptance-tuned) and the moves per level; the run then follows that plan on every island.
-import type { ChainState } from '../chains.js';
-import type { RunContext } from '../phase.js';
-import { runPhase } from '../phase.js';
-import { drawNormals } from '../rng.js';
+import type { ChainState } from '../engine/chains.js';
+import type { RunContext } from '../engine/phase.js';
+import { runPhase } from '../engine/phase.js';
+import { drawNormals } from '../engine/rng.js';
 import type { PhaseInfo } from '../samplers/types.js';
-import { constantSchedule } from '../schedule.js';
-import { Streams } from '../streams.js';
+import { constantSchedule } from '../samplers/schedule.js';
+import { Streams } from '../engine/streams.js';
 import { logDensities } from './logDensity.js';
 import type { PathLevel, SmcPath } from './paths.js';
 import { Population } from './population.js';

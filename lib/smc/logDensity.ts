@@ -2,14 +2,14 @@
 // Log-densities of the chains under the noised prior at several levels, and their residuals
 // ‖Ax − y‖², in one native call: what reweighting needs to weigh a level change, log γ_{s'}(x) −
 // log γ_s(x) with log γ = log p_{a,b}(x) − (c/2)‖Ax − y‖².
-import type { ChainState } from '../chains.js';
+import type { ChainState } from '../engine/chains.js';
 import { abortError } from '../errors.js';
-import { native, nativeError } from '../native.js';
-import { nativeJob } from '../nativePhase.js';
-import type { PriorTables } from '../nativeTables.js';
-import type { RunContext } from '../phase.js';
-import { acquirePhaseSlot } from '../phaseSlots.js';
-import { fromFunction } from '../schedule.js';
+import { native, nativeError } from '../engine/native.js';
+import { nativeJob } from '../engine/nativePhase.js';
+import type { PriorTables } from '../engine/nativeTables.js';
+import type { RunContext } from '../engine/phase.js';
+import { acquirePhaseSlot } from '../engine/phaseSlots.js';
+import { fromFunction } from '../samplers/schedule.js';
 
 export interface Level {
   readonly a: number;

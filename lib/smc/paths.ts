@@ -10,14 +10,14 @@
 //   XGP:   a = 1, b = 0, c = s/η²: the prior (drawn exactly) under a likelihood whose noise falls
 //          from ∞ to η — XGP's annealing variable with the observed y shared by every chain (with
 //          weights, the auxiliary observations that make each stage a posterior are not needed).
-import { applyAdjoint } from '../applyOperator.js';
-import type { ChainState } from '../chains.js';
-import { freshStatus } from '../chains.js';
-import type { Device } from '../device.js';
-import { sampleGmm } from '../init.js';
-import type { PriorTables } from '../nativeTables.js';
-import { exactPosteriorOf } from '../posterior.js';
-import { drawNormals } from '../rng.js';
+import { applyAdjoint } from '../math/applyOperator.js';
+import type { ChainState } from '../engine/chains.js';
+import { freshStatus } from '../engine/chains.js';
+import type { Device } from '../engine/device.js';
+import { sampleGmm } from '../engine/init.js';
+import type { PriorTables } from '../engine/nativeTables.js';
+import { exactPosteriorOf } from '../math/posterior.js';
+import { drawNormals } from '../engine/rng.js';
 import type { GmmPrior, Problem } from '../types.js';
 import { operatorRows } from '../types.js';
 import type { Preconditioning } from './precondition.js';

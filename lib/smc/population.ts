@@ -3,9 +3,9 @@
 // islands of fixed size that weigh and resample only among themselves. Islands are fixed blocks of
 // global chain indices, so a chain's sample depends on its own island only: a run of chains
 // [o, o+n) computes the islands that cover it and reproduces those chains of any bigger run.
-import type { ChainState } from '../chains.js';
+import type { ChainState } from '../engine/chains.js';
 import { LangevinError } from '../errors.js';
-import { drawUniforms } from '../rng.js';
+import { drawUniforms } from '../engine/rng.js';
 import { conditionalEssFraction, essFraction, logIncrementMean, systematicAncestors } from './weights.js';
 
 export interface IslandStats {

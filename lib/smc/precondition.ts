@@ -5,9 +5,9 @@
 // components share a covariance, P whitens each mode exactly, so the moves mix within a mode in a
 // handful of steps whatever the conditioning (ill-conditioned covariances, σ ≪ 1). Also the
 // curvature range of each component in P's metric, which sets the step size and the moves needed.
-import { cholesky, symmetricEigen } from '../linalg.js';
-import type { PriorTables } from '../nativeTables.js';
-import { operatorMatrix, OPERATOR_MATRIX_MAX_ENTRIES } from '../posterior.js';
+import { cholesky, symmetricEigen } from '../math/linalg.js';
+import type { PriorTables } from '../engine/nativeTables.js';
+import { operatorMatrix, OPERATOR_MATRIX_MAX_ENTRIES } from '../math/posterior.js';
 import type { Operator } from '../types.js';
 import { operatorCols, operatorRows } from '../types.js';
 

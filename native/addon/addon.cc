@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// N-API module: a flat set of functions, typed exactly in lib/native-types.ts.
+// N-API module: a flat set of functions, typed exactly in lib/engine/nativeTypes.ts.
 #include <napi.h>
 
 #include "../cpu/cpu_backend.h"

@@ -24,7 +24,7 @@ Typed TypedAttr(const Napi::Object& obj, const char* name, napi_typedarray_type 
 }
 
 
-// One entry of job.stages (NativeOperatorStage in lib/native-types.ts); operator_build.h checks
+// One entry of job.stages (NativeOperatorStage in lib/engine/nativeTypes.ts); operator_build.h checks
 // how the numbers fit together.
 StageSpec StageFromObject(const Napi::Value& v, uint32_t i) {
   const std::string where = "stages[" + std::to_string(i) + "]";

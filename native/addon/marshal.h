@@ -21,7 +21,7 @@ std::vector<double> AttrAsF64Vector(const Napi::Object& obj, const char* name, s
 std::vector<int32_t> AttrAsI32Vector(const Napi::Object& obj, const char* name, size_t expected);
 std::string AttrAsString(const Napi::Object& obj, const char* name);
 
-// Build a PhaseJob from the object lib/native.ts sends (see NativePhaseJob there).
+// Build a PhaseJob from the object lib/engine/native.ts sends (see NativePhaseJob there).
 PhaseJob PhaseJobFromObject(const Napi::Object& job);
 
 }  // namespace langevin

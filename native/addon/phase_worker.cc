@@ -80,7 +80,7 @@ Array CopyOut(Napi::Env env, const std::vector<T>& v) {
   return a;
 }
 
-// Errors cross to JS as "<CODE>: message" and lib/native.ts turns them into LangevinErrors.
+// Errors cross to JS as "<CODE>: message" and lib/engine/native.ts turns them into LangevinErrors.
 class PhaseWorker final : public PromiseWorker {
  public:
   PhaseWorker(Napi::Env env, PhaseJob job, std::string device, std::shared_ptr<std::atomic<bool>> cancel)

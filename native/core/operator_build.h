@@ -14,7 +14,7 @@
 
 namespace langevin {
 
-// One stage as the host describes it (lib/nativeTables.ts → native/addon/marshal.cc).
+// One stage as the host describes it (lib/engine/nativeTables.ts → native/addon/marshal.cc).
 struct StageSpec {
   OpKind kind = OpKind::None;
   int64_t m = 0, d = 0;

@@ -2,12 +2,12 @@
 // Hashes of native normals and of short CPU phases on several problem shapes. test/fastmath.test.ts
 // runs this in-process and in a child with LANGEVIN_CPU_ISA=baseline: the hashes must be equal.
 import { fileURLToPath } from 'node:url';
-import { freshStatus } from '../../lib/chains.js';
-import { operatorTables, priorTables } from '../../lib/nativeTables.js';
-import { runPhase } from '../../lib/phase.js';
+import { freshStatus } from '../../lib/engine/chains.js';
+import { operatorTables, priorTables } from '../../lib/engine/nativeTables.js';
+import { runPhase } from '../../lib/engine/phase.js';
 import { parseProblem } from '../../lib/problem/index.js';
-import { drawNormals } from '../../lib/rng.js';
-import { constantSchedule } from '../../lib/schedule.js';
+import { drawNormals } from '../../lib/engine/rng.js';
+import { constantSchedule } from '../../lib/samplers/schedule.js';
 import { randomProblem, type Kind } from './problems.js';
 import { rng } from './stats.js';
 

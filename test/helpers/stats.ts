@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Statistical helpers for tests: tolerances come from the sample size, never from guesswork.
-import { symmetricEigen } from '../../lib/linalg.js';
-import { mulberry32 } from '../../lib/prng.js';
+import { symmetricEigen } from '../../lib/math/linalg.js';
+import { mulberry32 } from '../../lib/engine/prng.js';
 
 /** Sample mean and (unbiased) covariance of rows of x[n*d]. */
 export function moments(x: ArrayLike<number>, d: number): { n: number; mean: Float64Array; cov: Float64Array } {

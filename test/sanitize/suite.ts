@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { LangevinError } from '../../lib/errors.js';
-import { native } from '../../lib/native.js';
-import type { NativePhaseJob } from '../../lib/native-types.js';
+import { native } from '../../lib/engine/native.js';
+import type { NativePhaseJob } from '../../lib/engine/nativeTypes.js';
 import { parseProblem } from '../../lib/problem/index.js';
 import { parseOperator } from '../../lib/problem/parseOperator.js';
 import { operatorRows } from '../../lib/types.js';

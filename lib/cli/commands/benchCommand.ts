@@ -2,8 +2,8 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { invalid } from '../../errors.js';
-import { resolveDevice } from '../../device.js';
-import type { Device, DeviceRequest } from '../../device.js';
+import { resolveDevice } from '../../engine/device.js';
+import type { Device, DeviceRequest } from '../../engine/device.js';
 import { FAMILY_NAMES, SIZE_NAMES } from '../../bench/cases.js';
 import type { FamilyName, SizeName } from '../../bench/cases.js';
 import { runBench } from '../../bench/run.js';

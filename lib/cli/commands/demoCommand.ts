@@ -5,7 +5,7 @@ import { IMAGING_TASKS, runImagingDemo } from '../../demo/imagingDemo.js';
 import { DEFAULT_MRI_VOLUME, runMriDemo } from '../../demo/mriDemo.js';
 import { SAMPLER_NAMES } from '../../options.js';
 import type { SamplerName } from '../../options.js';
-import type { DeviceRequest } from '../../device.js';
+import type { DeviceRequest } from '../../engine/device.js';
 import { invalid } from '../../errors.js';
 import { checkOutputDir } from '../outputs.js';
 import { intOption, numberOption, seedOption } from '../parseNumbers.js';

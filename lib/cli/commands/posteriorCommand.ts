@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
 import { loadProblem, requireGmmProblem } from '../../problem/index.js';
-import { exactPosteriorOf } from '../../posterior.js';
+import { exactPosteriorOf } from '../../math/posterior.js';
 
 export function registerPosterior(program: Command): void {
   program

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 import type { Command } from 'commander';
-import type { DeviceRequest } from '../../device.js';
+import type { DeviceRequest } from '../../engine/device.js';
 import { invalid } from '../../errors.js';
 import { REPRO_NAMES, REPROS } from '../../repro/index.js';
 import type { ReproName, ReproResultBase } from '../../repro/index.js';

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { LangevinError } from '../../errors.js';
-import { writeNpyFile } from '../../npy.js';
+import { writeNpyFile } from '../../io/npy.js';
 import { submitSplit } from '../../queue/submit.js';
 import { intOption } from '../parseNumbers.js';
 import { addRunFlags, checkRunFlags, runOptions, type RunFlags } from '../runFlags.js';

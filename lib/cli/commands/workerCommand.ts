@@ -2,7 +2,7 @@
 // `langevin worker`: take sampling jobs from a BullMQ queue on Redis until SIGINT/SIGTERM.
 import type { Command } from 'commander';
 import { LangevinError } from '../../errors.js';
-import type { DeviceRequest } from '../../device.js';
+import type { DeviceRequest } from '../../engine/device.js';
 import { startWorker } from '../../queue/worker.js';
 import { intOption } from '../parseNumbers.js';
 import { interruptSignal, receivedSignal } from '../signal.js';

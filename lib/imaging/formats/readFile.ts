@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
-// Bounded reads of user-named image files (lib/files.ts: stat first, regular files only, a size
+// Bounded reads of user-named image files (lib/io/files.ts: stat first, regular files only, a size
 // cap, errors that never quote content) and capped gunzip.
 import { gunzipSync } from 'node:zlib';
 import { LangevinError } from '../../errors.js';
-import { readBoundedSync } from '../../files.js';
+import { readBoundedSync } from '../../io/files.js';
 
 /** Default cap on a file's size and on its decompressed size (1 GiB). */
 export const MAX_IMAGE_FILE_BYTES = 2 ** 30;
 
-/** Read `path` whole after checking it is a regular file of at most `maxBytes` (lib/files.ts). */
+/** Read `path` whole after checking it is a regular file of at most `maxBytes` (lib/io/files.ts). */
 export function readBoundedFile(path: string, field: string, maxBytes = MAX_IMAGE_FILE_BYTES): Buffer {
   return readBoundedSync(path, maxBytes, field);
 }
