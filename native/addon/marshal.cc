@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "../core/operator_build.h"
+#include "../core/schedule.h"
 
 namespace langevin {
 
@@ -205,17 +206,14 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
   const std::vector<double> a = AttrAsF64Vector(o, "a", n), b2 = AttrAsF64Vector(o, "b2", n),
                             c = AttrAsF64Vector(o, "c", n);
   if (external && n != 1) Fail(env, "a phase with externalScore has exactly one step");
-  j.steps.resize(n);
-  for (size_t k = 0; k < n; ++k) {
-    if (!(h[k] >= 0) || !(b2[k] >= 0) || !std::isfinite(h[k] + a[k] + b2[k] + c[k])) Fail(env, "schedule entries must be finite with h, b2 ≥ 0");
-    if (a[k] == 0 && b2[k] == 0) Fail(env, "a and b2 cannot both be 0 (degenerate prior)");
-    constexpr double kFloatMax = static_cast<double>(std::numeric_limits<float>::max());
-    constexpr double kFloatMin = static_cast<double>(std::numeric_limits<float>::min());
-    if (std::fabs(h[k]) > kFloatMax || std::fabs(a[k]) > kFloatMax || std::fabs(b2[k]) > kFloatMax || std::fabs(c[k]) > kFloatMax)
-      Fail(env, "schedule entries must lie within float32's range");
-    if (h[k] > 0 && h[k] < kFloatMin) Fail(env, "schedule step sizes must be 0 or at least float32's smallest normal number");
-    j.steps[k] = StepScalars{static_cast<float>(h[k]), static_cast<float>(std::sqrt(2.0 * h[k])), static_cast<float>(a[k]),
-                             static_cast<float>(b2[k]), static_cast<float>(c[k])};
+  std::vector<StepSchedule> schedule(n);
+  for (size_t k = 0; k < n; ++k) schedule[k] = StepSchedule{h[k], a[k], b2[k], c[k]};
+  const bool mala = o.Get("mala").ToBoolean();
+  if (mala && external) Fail(env, "mala needs the prior's log-density: not with externalScore");
+  try {
+    j.steps = phase_steps(schedule, mala);
+  } catch (const std::invalid_argument& e) {
+    Fail(env, e.what());
   }
   j.step_offset = static_cast<uint32_t>(IntAttr(o, "stepOffset", 0, UINT32_MAX, "job"));
   j.seed = AttrAsSeed(o, "seed");
@@ -227,15 +225,8 @@ PhaseJob PhaseJobFromObject(const Napi::Object& o) {
     for (float v : j.precond)
       if (!std::isfinite(v)) Fail(env, "precond entries must be finite");
   }
-  j.mala = o.Get("mala").ToBoolean();
-  if (j.mala) {
-    if (external) Fail(env, "mala needs the prior's log-density: not with externalScore");
-    for (size_t k = 1; k < n; ++k)
-      if (h[k] != h[0] || a[k] != a[0] || b2[k] != b2[0] || c[k] != c[0]) Fail(env, "mala steps must share one set of scalars");
-    for (size_t k = 0; k < n; ++k)
-      if (!(h[k] > 0)) Fail(env, "mala steps need h > 0");
-    j.accepted.assign(j.chains, 0);
-  }
+  j.mala = mala;
+  if (j.mala) j.accepted.assign(j.chains, 0);
   j.x = AttrAsF32Vector(o, "x", static_cast<size_t>(j.chains) * j.d);
   j.status = o.Has("status") && !o.Get("status").IsUndefined() ? AttrAsI32Vector(o, "status", j.chains)
                                                                 : std::vector<int32_t>(j.chains, kChainFinite);

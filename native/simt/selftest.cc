@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "simt_backend.h"
+#include "../core/schedule.h"
 #include "../cuda/kernels/portable.cuh"
 
 using namespace langevin;
@@ -56,7 +57,7 @@ PhaseJob make_job(CovKind kind, int K, int d, OpKind op, int chains, int nsteps,
   for (int s = 0; s < nsteps; ++s) {
     const float t = 1.0f - static_cast<float>(s) / nsteps;
     const float a = std::exp(-t), h = 0.01f;
-    j.steps.push_back(StepScalars{h, std::sqrt(2 * h), a, 1 - a * a, 2.0f});
+    j.steps.push_back(step_scalars(StepSchedule{h, a, 1.0 - static_cast<double>(a) * a, 2.0}));
   }
   j.seed = 0x1234567890ull + seed;
   j.stream = 7;
