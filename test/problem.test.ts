@@ -10,7 +10,7 @@ import { loadProblem, parseGmmProblem } from '../lib/problem/index.js';
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The example from DESIGN.md, "Problem file (JSON)". */
+/** The example of the README's "Problem file" section. */
 const example = (): Json => ({
   prior: {
     type: 'gmm',
@@ -45,7 +45,7 @@ function withTempDir(fn: (t: ExecutionContext, dir: string) => Promise<void> | v
   };
 }
 
-test('the DESIGN.md example parses to normalised arrays', (t) => {
+test('the README problem-file example parses to normalised arrays', (t) => {
   const p = parseGmmProblem(example());
   t.deepEqual(p.prior, {
     kind: 'isotropic',
