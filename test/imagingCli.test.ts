@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { encodePng } from '../lib/imaging/png.js';
 import { sheppLogan } from '../lib/imaging/phantom.js';
 import { readNpy } from '../lib/io/npy.js';
+import { readNifti } from '../lib/imaging/formats/nifti.js';
 
 const cli = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'langevin-imaging-cli-'));
@@ -38,13 +39,25 @@ test('fit-prior on phantoms → problem file naming it → sample --png writes i
   writeFileSync(problem, JSON.stringify({ prior: 'prior.json', likelihood: { operator: { type: 'mask', mask }, y, noiseStd: 0.05 } }));
   const out = join(dir, 'samples.npy');
   const png = join(dir, 'png');
-  const r = await run(['sample', problem, '--sampler', 'lmc', '--chains', '8', '--steps', '300', '--out', out, '--png', png, '--json']);
+  const nii = join(dir, 'nifti');
+  const r = await run(['sample', problem, '--sampler', 'lmc', '--chains', '8', '--steps', '300', '--out', out, '--png', png, '--nifti', nii, '--json']);
   t.is(r.code, 0, r.stderr);
   const summary = JSON.parse(r.stdout);
   t.regex(summary.prior, /patch GMM .* 3×3 patches, stride 3, image 1×16×16/);
   t.deepEqual(readNpy(readFileSync(out)).shape, [8, 256]);
   for (const f of ['mean', 'std', 'sample-0', 'sample-1', 'sample-2']) t.true(existsSync(join(png, `${f}.png`)), f);
   t.is(summary.png.length, 5);
+  // NIfTI mean/std: x-fastest [W, H, 1], the mean equal to the samples' mean pixel by pixel.
+  t.deepEqual(summary.nifti, [join(nii, 'mean.nii.gz'), join(nii, 'std.nii.gz')]);
+  const samples = readNpy(readFileSync(out)).data as Float32Array;
+  const mean = readNifti(join(nii, 'mean.nii.gz'));
+  t.deepEqual([...mean.dims], [16, 16, 1]);
+  for (const i of [0, 17, 100, 255]) {
+    let m = 0;
+    for (let c = 0; c < 8; c++) m += samples[c * 256 + i] / 8;
+    t.true(Math.abs(mean.data[i] - m) < 1e-5, `pixel ${i}: ${mean.data[i]} vs ${m}`);
+  }
+  t.true(readNifti(join(nii, 'std.nii.gz')).data.every((v) => v >= 0));
 });
 
 test('fit-prior reads PNG files; bad inputs exit 2 with the reason', async (t) => {
@@ -66,6 +79,9 @@ test('fit-prior reads PNG files; bad inputs exit 2 with the reason', async (t) =
   const noImage = await run(['sample', gmmProblem, '--png', join(dir, 'x')]);
   t.is(noImage.code, 2);
   t.regex(noImage.stderr, /--png needs an image prior/);
+  const noImageNifti = await run(['sample', gmmProblem, '--nifti', join(dir, 'x')]);
+  t.is(noImageNifti.code, 2);
+  t.regex(noImageNifti.stderr, /--nifti needs an image prior/);
   const missing = join(dir, 'missing.json');
   writeFileSync(missing, JSON.stringify({ prior: 'nope.json' }));
   const m = await run(['sample', missing]);
