@@ -3,6 +3,7 @@
 // it in chunks of steps (so progress and cancellation happen between chunks on every backend).
 #pragma once
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -98,28 +99,51 @@ struct PhaseCancelled : std::runtime_error {
   PhaseCancelled() : std::runtime_error("cancelled") {}
 };
 
-// Steps per chunk: big enough to amortise a launch or thread fork, small enough for ~50 progress
-// reports and prompt cancellation.
-inline int chunk_steps(const PhaseJob& job) {
-  const int n = static_cast<int>(job.steps.size());
-  const double work = job.work_per_chain_step() * job.chains;
-  const int by_work = static_cast<int>(2e6 / (work > 1 ? work : 1)) + 1;
-  const int by_progress = (n + 49) / 50;
-  int c = by_work < by_progress ? by_work : by_progress;
-  return c < 1 ? 1 : c;
-}
+// Chunks of steps. The first chunk's size comes from a work estimate sized for a CPU; after each
+// chunk the size follows the measured time towards kChunkTarget, so a GPU (where one step of a big
+// phase is microseconds and a chunk is one fused launch) gets long launches, a slow step gets
+// short chunks (prompt cancellation), and every backend reports progress at least ~50 times.
+// Chunk boundaries never change the samples: the noise is keyed by (chain, global step).
+class ChunkPlan {
+ public:
+  static constexpr double kChunkTarget = 0.025;  // seconds between progress/cancellation points
+
+  explicit ChunkPlan(const PhaseJob& job) {
+    const double work = job.work_per_chain_step() * job.chains;
+    max_ = (static_cast<int>(job.steps.size()) + 49) / 50;  // ≥ 50 progress reports
+    if (max_ < 1) max_ = 1;
+    size_ = clamp(static_cast<double>(static_cast<int>(2e6 / (work > 1 ? work : 1)) + 1));
+  }
+  int size() const { return size_; }
+  // The next chunk's size after one of `steps` steps took `seconds`: at most ×2 per chunk (a fast
+  // chunk may be a warm cache, not a fast step), down at once to the target.
+  void observe(int steps, double seconds) {
+    if (steps <= 0) return;
+    const double per_step = seconds / steps;
+    const double want = per_step > 0 ? kChunkTarget / per_step : 2.0 * size_;
+    size_ = clamp(want < 2.0 * size_ ? want : 2.0 * size_);
+  }
+
+ private:
+  int clamp(double c) const { return c < 1 ? 1 : c > max_ ? max_ : static_cast<int>(c); }
+  int max_ = 1, size_ = 1;
+};
 
 // Runs all steps through the runner. progress(done, total) is called after each chunk; the
 // cancel flag is polled between chunks and throws PhaseCancelled.
 inline void drive_phase(PhaseJob& job, PhaseRunner& runner, const std::atomic<bool>& cancel,
                         const std::function<void(int, int)>& progress) {
+  using Clock = std::chrono::steady_clock;
   const int n = static_cast<int>(job.steps.size());
-  const int chunk = chunk_steps(job);
-  for (int s0 = 0; s0 < n; s0 += chunk) {
+  ChunkPlan plan(job);
+  for (int s0 = 0; s0 < n;) {
     if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();
-    const int s1 = s0 + chunk < n ? s0 + chunk : n;
-    runner.run_steps(s0, s1);
+    const int s1 = s0 + plan.size() < n ? s0 + plan.size() : n;
+    const Clock::time_point t0 = Clock::now();
+    runner.run_steps(s0, s1);  // returns when the chunk is done (GPU runners synchronise here)
+    plan.observe(s1 - s0, std::chrono::duration<double>(Clock::now() - t0).count());
     if (progress) progress(s1, n);
+    s0 = s1;
   }
   if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();
   runner.finish();
