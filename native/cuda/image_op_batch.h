@@ -43,13 +43,13 @@ inline ImgBlurArgs img_blur_geometry(const Stage& host_st, const float* k_dev, i
 }
 
 // Lines per block for transforms of length n over `lines` lines: enough butterflies for the
-// block, at least 16 adjacent columns (coalesced), as many as fit in shared memory; 0 when one
-// line does not fit (work in global memory).
+// block, at least 16 adjacent columns (coalesced), within 32 KiB of shared memory (several blocks
+// per SM) unless a single line needs more; 0 when one line does not fit at all (global work).
 inline int img_fft_lines_per_block(int n, int lines, bool cols, int threads, size_t shared_limit) {
-  const size_t work = sizeof(float) * img_fft_work(n);
+  const size_t work = sizeof(float) * img_fft_work(n), budget = std::min<size_t>(shared_limit, 32 * 1024);
   int L = std::max(std::max(1, 2 * threads / std::max(1, n)), cols ? 16 : 1);
   L = std::min(L, lines);
-  while (L > 1 && L * work > shared_limit) --L;
+  while (L > 1 && L * work > budget) --L;
   return L * work <= shared_limit ? L : 0;
 }
 
@@ -59,6 +59,8 @@ class ImageOpBatch {
   using Buf = typename Policy::template Buffer<T>;
 
  public:
+  // job: the host copy of the program (indices, matrix), read at every call, so it must outlive
+  // the batch; op_on_device: the same program in device memory. threads: per block, a multiple of 32.
   ImageOpBatch(const PhaseJob& job, const OperatorView& op_on_device, int chains, int threads = 128)
       : job_(job), op_(op_on_device), chains_(chains), threads_(threads) {
     if (!op_is_program(job.op_kind)) throw std::invalid_argument("ImageOpBatch: not an imaging operator program");

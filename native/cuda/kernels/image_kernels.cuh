@@ -271,9 +271,13 @@ LANGEVIN_HD int img_fft_work(int n) {
 }
 
 LANGEVIN_DEV int img_bitrev(int j, int bits) {
+#if defined(__CUDA_ARCH__)
+  return bits == 0 ? 0 : static_cast<int>(__brev(static_cast<unsigned>(j)) >> (32 - bits));
+#else
   int r = 0;
   for (int b = 0; b < bits; ++b) r |= ((j >> b) & 1) << (bits - 1 - b);
   return r;
+#endif
 }
 LANGEVIN_DEV int img_log2(int n) {
   int b = 0;
