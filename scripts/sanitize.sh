@@ -6,8 +6,9 @@
 # ASan runtime preloaded. Exits non-zero on a build failure, an unsanitized build, a failed check
 # or any sanitizer report.
 #
-# Then the GPU kernels under SIMT emulation (native/simt/selftest.cc, standalone, no node): once
-# with ASan+UBSan and once with ThreadSanitizer (shared-memory races between emulated threads).
+# Then the GPU kernels under SIMT emulation (native/simt/selftest.cc and image_selftest.cc,
+# standalone, no node): once with ASan+UBSan and once with ThreadSanitizer (shared-memory races
+# between emulated threads).
 #
 #   scripts/sanitize.sh            # needs node_modules (npm install) and gcc/g++ with libasan, libtsan
 #   KEEP=1 scripts/sanitize.sh     # keep the scratch tree and log (path printed)
@@ -79,25 +80,29 @@ if ! grep -q "addon: $addon " "$log"; then
   [ "$status" -ne 0 ] || status=1
 fi
 
-# 5. The emulated GPU kernels: parity with the core loop, under ASan+UBSan and under TSan.
-simt_src=(native/simt/selftest.cc native/simt/simt_backend.cc)
+# 5. The emulated GPU kernels: parity with the core loop (selftest.cc: phase kernels;
+#    image_selftest.cc: imaging operators and patch prior), under ASan+UBSan and under TSan.
 simt_flags=(-std=c++17 -O1 -g -fno-omit-frame-pointer -ffp-contract=off -pthread)
-for mode in address thread; do
-  if [ "$mode" = address ]; then san=(-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all); else san=(-fsanitize=thread); fi
-  echo "== sanitize: emulated GPU kernels under -fsanitize=${san[0]#-fsanitize=}"
-  if ! g++ "${simt_flags[@]}" "${san[@]}" "${simt_src[@]}" -o "$work/simt-$mode" > "$work/simt-$mode.build.log" 2>&1; then
-    cat "$work/simt-$mode.build.log"; echo "sanitize: simt selftest ($mode) failed to build"; status=1; continue
-  fi
-  set +e
-  LANGEVIN_SIMT_TSAN=$([ "$mode" = thread ] && echo 1) \
-    ASAN_OPTIONS="halt_on_error=1:exitcode=86" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
-    TSAN_OPTIONS="halt_on_error=1:exitcode=88" "$work/simt-$mode" > "$work/simt-$mode.log" 2>&1
-  simt_status=$?
-  set -e
-  tail -n 4 "$work/simt-$mode.log"
-  if [ "$simt_status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error:' "$work/simt-$mode.log"; then
-    cat "$work/simt-$mode.log"; echo "sanitize: simt selftest ($mode) failed (exit $simt_status)"; status=1
-  fi
+for prog in selftest image_selftest; do
+  if [ "$prog" = selftest ]; then simt_src=(native/simt/selftest.cc native/simt/simt_backend.cc); else simt_src=(native/simt/image_selftest.cc); fi
+  for mode in address thread; do
+    if [ "$mode" = address ]; then san=(-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all); else san=(-fsanitize=thread); fi
+    echo "== sanitize: emulated GPU kernels ($prog) under -fsanitize=${san[0]#-fsanitize=}"
+    bin="$work/simt-$prog-$mode"
+    if ! g++ "${simt_flags[@]}" "${san[@]}" "${simt_src[@]}" -o "$bin" > "$bin.build.log" 2>&1; then
+      cat "$bin.build.log"; echo "sanitize: simt $prog ($mode) failed to build"; status=1; continue
+    fi
+    set +e
+    LANGEVIN_SIMT_TSAN=$([ "$mode" = thread ] && echo 1) \
+      ASAN_OPTIONS="halt_on_error=1:exitcode=86" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=87" \
+      TSAN_OPTIONS="halt_on_error=1:exitcode=88" "$bin" > "$bin.log" 2>&1
+    simt_status=$?
+    set -e
+    tail -n 4 "$bin.log"
+    if [ "$simt_status" -ne 0 ] || grep -qE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error:' "$bin.log"; then
+      cat "$bin.log"; echo "sanitize: simt $prog ($mode) failed (exit $simt_status)"; status=1
+    fi
+  done
 done
 end=$(date +%s)
 echo "sanitize: build $((built - start)) s, compile $((compiled - built)) s, suite+simt $((end - compiled)) s, total $((end - start)) s; exit $status"

@@ -76,6 +76,24 @@ LANGEVIN_HD int fft2d_work_size(int H, int W) {
   return 2 * kFftColBlock * (H > W ? H : W) + kFftColBlock * (th > tw ? th : tw);
 }
 
+// One radix-2 butterfly on complex u, v: (u, v) ← (u + w·v, u − w·v); the _1 form for w = 1.
+template <class T>
+LANGEVIN_HD void fft_butterfly(T* u, T* v, T wr, T wi) {
+  const T tr = v[0] * wr - v[1] * wi, ti = v[0] * wi + v[1] * wr;
+  v[0] = u[0] - tr;
+  v[1] = u[1] - ti;
+  u[0] += tr;
+  u[1] += ti;
+}
+template <class T>
+LANGEVIN_HD void fft_butterfly_1(T* u, T* v) {
+  const T vr = v[0], vi = v[1];
+  v[0] = u[0] - vr;
+  v[1] = u[1] - vi;
+  u[0] += vr;
+  u[1] += vi;
+}
+
 // In-place radix-2 FFT of length n (a power of two); tw: [tw_len/2] complex e^{−2πik/tw_len} for a
 // multiple tw_len of n; conj: use conjugated twiddles (the unnormalised inverse transform).
 template <class T>
@@ -93,29 +111,14 @@ LANGEVIN_HD void fft_radix2(T* a, int n, const T* tw, int tw_len, bool conj = fa
     }
   }
   if (n >= 2) {  // first pass: twiddle 1
-    for (int i = 0; i < n; i += 2) {
-      T* u = a + 2 * i;
-      const T vr = u[2], vi = u[3];
-      u[2] = u[0] - vr;
-      u[3] = u[1] - vi;
-      u[0] += vr;
-      u[1] += vi;
-    }
+    for (int i = 0; i < n; i += 2) fft_butterfly_1(a + 2 * i, a + 2 * i + 2);
   }
   const T sgn = conj ? T(-1) : T(1);
   for (int len = 4; len <= n; len <<= 1) {
     const int half = len >> 1, step = tw_len / len;
     for (int k = 0; k < half; ++k) {
       const T wr = tw[2 * k * step], wi = sgn * tw[2 * k * step + 1];
-      for (int i = k; i < n; i += len) {
-        T* u = a + 2 * i;
-        T* v = u + 2 * half;
-        const T tr = v[0] * wr - v[1] * wi, ti = v[0] * wi + v[1] * wr;
-        v[0] = u[0] - tr;
-        v[1] = u[1] - ti;
-        u[0] += tr;
-        u[1] += ti;
-      }
+      for (int i = k; i < n; i += len) fft_butterfly(a + 2 * i, a + 2 * (i + half), wr, wi);
     }
   }
 }

@@ -158,6 +158,32 @@ LANGEVIN_HD void blur_direct_channel(const float* x, float* out, int H, int W, c
   }
 }
 
+// Point p of the FFT blur's spectral product: z_p ← K̂_p·z_p, or conj(K̂_p)·z_p (sgn = −1, adjoint).
+LANGEVIN_HD void blur_spectrum_mul(const float* spec, int p, float sgn, float* z) {
+  const float kr = spec[2 * p], ki = sgn * spec[2 * p + 1], zr = z[2 * p], zi = z[2 * p + 1];
+  z[2 * p] = kr * zr - ki * zi;
+  z[2 * p + 1] = kr * zi + ki * zr;
+}
+
+// Flat index of −k for k = u·W + v in an H×W spectrum.
+LANGEVIN_HD int spectrum_neg_index(int u, int v, int H, int W) { return (u == 0 ? 0 : H - u) * W + (v == 0 ? 0 : W - v); }
+
+// The fused FFT-blur gradient at one Hermitian pair (k, nk = −k, nk ≥ k): with Z = DFT(x + i·y),
+// X̂_k = (Z_k + conj Z_−k)/2, Ŷ_k = (Z_k − conj Z_−k)/(2i); writes G_k = conj(K̂_k)·Ŷ_k − |K̂_k|²·X̂_k
+// and G_−k = conj(G_k) over z_k, z_−k.
+LANGEVIN_HD void blur_grad_pair(const float* spec, int k, int nk, float* z) {
+  const float ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * nk], bi = -z[2 * nk + 1];  // Z_k, conj Z_−k
+  const float xr = 0.5f * (ar + br), xi = 0.5f * (ai + bi);                         // X̂_k
+  const float yr = 0.5f * (ai - bi), yi = -0.5f * (ar - br);                        // Ŷ_k
+  const float kr = spec[2 * k], ki = spec[2 * k + 1];
+  const float k2 = kr * kr + ki * ki;
+  const float gr = kr * yr + ki * yi - k2 * xr, gi = kr * yi - ki * yr - k2 * xi;
+  z[2 * k] = gr;
+  z[2 * k + 1] = gi;
+  z[2 * nk] = gr;
+  z[2 * nk + 1] = nk == k ? 0.0f : -gi;
+}
+
 // One channel of the FFT blur through z[2HW] (work after it): out = F⁻¹(K̂ F x) or F⁻¹(conj K̂ F x).
 LANGEVIN_HD void blur_fft_channel(const Stage& st, const float* x, float* out, float* z, bool adjoint) {
   const int HW = st.H() * st.W();
@@ -168,11 +194,7 @@ LANGEVIN_HD void blur_fft_channel(const Stage& st, const float* x, float* out, f
   }
   fft2d(z, st.ph(), st.pw(), st.floats0, work, false);
   const float sgn = adjoint ? -1.0f : 1.0f;
-  for (int p = 0; p < HW; ++p) {
-    const float kr = st.spectrum()[2 * p], ki = sgn * st.spectrum()[2 * p + 1], zr = z[2 * p], zi = z[2 * p + 1];
-    z[2 * p] = kr * zr - ki * zi;
-    z[2 * p + 1] = kr * zi + ki * zr;
-  }
+  for (int p = 0; p < HW; ++p) blur_spectrum_mul(st.spectrum(), p, sgn, z);
   fft2d(z, st.ph(), st.pw(), st.floats0, work, true);
   const float inv = 1.0f / static_cast<float>(HW);
   for (int p = 0; p < HW; ++p) out[p] = inv * z[2 * p];
@@ -348,24 +370,11 @@ LANGEVIN_HD void stage_grad(const Stage& st, const float* x, const float* y, flo
         }
         fft2d(z, st.ph(), st.pw(), st.floats0, work, false);
         // Pairs (k, −k): G_k = conj(K̂_k)·Ŷ_k − |K̂_k|²·X̂_k, G_−k = conj(G_k).
-        for (int u = 0; u < H; ++u) {
-          const int nu = u == 0 ? 0 : H - u;
+        for (int u = 0; u < H; ++u)
           for (int v = 0; v < W; ++v) {
-            const int nv = v == 0 ? 0 : W - v;
-            const int k = u * W + v, nk = nu * W + nv;
-            if (nk < k) continue;
-            const float ar = z[2 * k], ai = z[2 * k + 1], br = z[2 * nk], bi = -z[2 * nk + 1];  // Z_k, conj Z_−k
-            const float xr = 0.5f * (ar + br), xi = 0.5f * (ai + bi);                         // X̂_k
-            const float yr = 0.5f * (ai - bi), yi = -0.5f * (ar - br);                        // Ŷ_k
-            const float kr = st.spectrum()[2 * k], ki = st.spectrum()[2 * k + 1];
-            const float k2 = kr * kr + ki * ki;
-            const float gr = kr * yr + ki * yi - k2 * xr, gi = kr * yi - ki * yr - k2 * xi;
-            z[2 * k] = gr;
-            z[2 * k + 1] = gi;
-            z[2 * nk] = gr;
-            z[2 * nk + 1] = nk == k ? 0.0f : -gi;
+            const int k = u * W + v, nk = spectrum_neg_index(u, v, H, W);
+            if (nk >= k) blur_grad_pair(st.spectrum(), k, nk, z);
           }
-        }
         fft2d(z, st.ph(), st.pw(), st.floats0, work, true);
         for (int p = 0; p < HW; ++p) g[off + p] = scale * z[2 * p];
       }

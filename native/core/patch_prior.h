@@ -16,6 +16,17 @@ struct PatchPriorView {
   float weight;                     // w above
 };
 
+// Patches along a side of n pixels: grid points 0, stride, 2·stride, … < n.
+LANGEVIN_HD int patch_grid(int n, int stride) { return (n + stride - 1) / stride; }
+
+// patch[k·k] = the k×k patch of one channel img[H][W] at (r0, c0), wrapping circularly.
+LANGEVIN_HD void patch_gather(const float* img, int H, int W, int k, int r0, int c0, float* patch) {
+  for (int u = 0; u < k; ++u) {
+    const int r = (r0 + u) % H;
+    for (int v = 0; v < k; ++v) patch[u * k + v] = img[r * W + (c0 + v) % W];
+  }
+}
+
 // Scratch floats patch_score_row needs: patch, its score, and the patch GMM's own scratch.
 LANGEVIN_HD int patch_scratch_size(const PatchPriorView& pp, const GmmView& g) {
   return 2 * pp.k * pp.k + gmm_scratch_size(g);
@@ -39,10 +50,7 @@ LANGEVIN_HD float patch_score_row(const PatchPriorView& pp, const GmmView& g, No
     float* out = s != nullptr ? s + static_cast<size_t>(ch) * H * W : nullptr;
     for (int r0 = 0; r0 < H; r0 += pp.stride) {
       for (int c0 = 0; c0 < W; c0 += pp.stride) {
-        for (int u = 0; u < k; ++u) {
-          const int r = (r0 + u) % H;
-          for (int v = 0; v < k; ++v) patch[u * k + v] = img[r * W + (c0 + v) % W];
-        }
+        patch_gather(img, H, W, k, r0, c0, patch);
         if (s == nullptr) {
           logp += gmm_log_density_row(g, nl, level, patch, gs);
           continue;

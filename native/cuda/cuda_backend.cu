@@ -5,6 +5,7 @@
 // emulation in CI (native/simt/simt_backend.cc).
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ namespace cuda_impl {
 
 #include "kernels/phase_kernels.cuh"
 #include "gpu_runner.h"
+#include "image_op_batch.h"
+#include "patch_score_batch.h"
 
 struct CudaPolicy {
   template <class T>
@@ -50,6 +53,11 @@ struct CudaPolicy {
                         " are free");
   }
 };
+
+// Compiled here so nvcc builds the imaging and patch-prior kernels (their callers come with the
+// runner's operator-program family).
+template class ImageOpBatch<CudaPolicy>;
+template class PatchScoreBatch<CudaPolicy>;
 
 }  // namespace cuda_impl
 
