@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The emulated GPU kernels' standalone self-tests (native/simt), compiled here with g++ -O1 once
-// each and run: image_selftest.cc checks the imaging operator and patch-prior kernels
+// The native standalone self-tests, compiled here with g++ -O1 once each and run: the chunk plan
+// (test/native/chunk_plan.cc) and the emulated GPU kernels (native/simt): image_selftest.cc checks the imaging operator and patch-prior kernels
 // (image_op_batch.h, patch_score_batch.h) against core's per-chain functions, with negative
 // checks (a wrong halo, no barriers); selftest.cc checks the phase kernels. scripts/sanitize.sh
 // runs the same programs under ASan+UBSan and TSan. Skipped, saying so, only where g++ is missing.
@@ -33,14 +33,15 @@ function buildAndRun(sources: string[]) {
 const cases = [
   { name: 'imaging and patch-prior kernels (native/simt/image_selftest.cc)', sources: ['native/simt/image_selftest.cc'], done: 'image selftest: 0 failure(s)', minOk: 36 },
   { name: 'phase kernels (native/simt/selftest.cc)', sources: ['native/simt/selftest.cc', 'native/simt/simt_backend.cc'], done: 'simt selftest: 0 failure(s)', minOk: 14 },
+  { name: 'chunk plan (test/native/chunk_plan.cc)', sources: ['test/native/chunk_plan.cc'], done: 'chunk plan: 0 failure(s)', minOk: 7 },
 ];
 
 for (const c of cases) {
   if (!hasGpp) {
-    test.skip(`emulated GPU ${c.name}: SKIPPED, g++ not found on PATH`, () => {});
+    test.skip(`native self-test ${c.name}: SKIPPED, g++ not found on PATH`, () => {});
     continue;
   }
-  test(`emulated GPU ${c.name} = core`, (t) => {
+  test(`native self-test: ${c.name}`, (t) => {
     const r = buildAndRun(c.sources);
     t.true(r.built, `g++ failed:\n${r.out}`);
     t.is(r.status, 0, r.out);
