@@ -97,6 +97,12 @@ void reference(PhaseJob& j, int chunk) {
                       level.data());
 }
 
+std::string sci(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2e", v);
+  return b;
+}
+
 float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
   float m = 0.0f;
   for (size_t i = 0; i < a.size(); ++i) m = std::max(m, std::fabs(a[i] - b[i]));
@@ -125,7 +131,7 @@ void parity(const char* name, CovKind kind, int K, int d, OpKind op, int chains,
   // per step: ≈ 1e-6 a step, ≤ 1e-5 over these runs; 1e-4 leaves room and still fails on any
   // wrong index or transpose (those change states by O(h) = 1e-2 in one step).
   check(std::string(simt_family(emu)) == want_family && diff < 1e-4f && ref.status == emu.status,
-        std::string(name) + " (" + simt_family(emu) + "): max |ref − simt| = " + std::to_string(diff));
+        std::string(name) + " (" + simt_family(emu) + "): max |ref − simt| = " + sci(diff));
 }
 
 // The GEMM kernel against a naive double-precision product: every transpose, shapes that are not
