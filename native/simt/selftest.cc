@@ -208,15 +208,14 @@ int main() {
   setenv("LANGEVIN_SIMT_SHARED_BYTES", "64", 1);  // rows in global memory
   parity("diagonal K=2 d=150 mask, global rows", CovKind::Diagonal, 2, 150, OpKind::Mask, 3, 6, 4, "elementwise");
   unsetenv("LANGEVIN_SIMT_SHARED_BYTES");
-  // Staged: dense operators and full covariances, sizes around and off the 64-wide GEMM tiles.
-  parity("full K=2 d=6 dense", CovKind::Full, 2, 6, OpKind::Dense, 40, 6, 3, "staged");
-  parity("diagonal K=2 d=6 dense", CovKind::Diagonal, 2, 6, OpKind::Dense, 33, 6, 6, "staged");
-  parity("isotropic K=1 d=130 dense (m=66)", CovKind::Isotropic, 1, 130, OpKind::Dense, 5, 4, 2, "staged");
-  parity("diagonal K=3 d=65 dense, per-chain y", CovKind::Diagonal, 3, 65, OpKind::Dense, 67, 3, 3, "staged", true);
-  parity("full K=1 d=64 none", CovKind::Full, 1, 64, OpKind::None, 3, 4, 4, "staged");
-  parity("full K=3 d=37 mask", CovKind::Full, 3, 37, OpKind::Mask, 4, 5, 2, "staged");
-  parity("full K=3 d=70 dense", CovKind::Full, 3, 70, OpKind::Dense, 3, 3, 3, "staged");
-  parity("full K=2 d=20 identity, per-chain y", CovKind::Full, 2, 20, OpKind::Identity, 6, 5, 5, "staged", true);
+  // Staged: dense operators and full covariances, sizes around and off the 64-wide GEMM tiles (few
+  // steps: every step is ~8 launches of up to 256 emulated threads; test/simtDense.test.ts covers
+  // more shapes through the addon).
+  parity("full K=2 d=6 dense", CovKind::Full, 2, 6, OpKind::Dense, 40, 4, 2, "staged");
+  parity("isotropic K=1 d=130 dense (m=66)", CovKind::Isotropic, 1, 130, OpKind::Dense, 3, 2, 2, "staged");
+  parity("diagonal K=3 d=65 dense, per-chain y", CovKind::Diagonal, 3, 65, OpKind::Dense, 67, 2, 2, "staged", true);
+  parity("full K=3 d=70 dense", CovKind::Full, 3, 70, OpKind::Dense, 3, 2, 2, "staged");
+  parity("full K=2 d=20 mask, per-chain y", CovKind::Full, 2, 20, OpKind::Mask, 5, 2, 2, "staged", true);
 
   // Divergence: a huge step freezes chains at the same step as the reference.
   {
@@ -234,12 +233,12 @@ int main() {
 
   // Divergence on the Staged family: the same step, the last finite state.
   {
-    PhaseJob ref = make_job(CovKind::Full, 2, 20, OpKind::Dense, 4, 8, 6);
+    PhaseJob ref = make_job(CovKind::Full, 2, 20, OpKind::Dense, 4, 4, 6);
     for (size_t s = 2; s < ref.steps.size(); ++s) ref.steps[s].h = 3e38f;  // overflows at step 2
     PhaseJob emu = ref;
-    reference(ref, 8);
+    reference(ref, 4);
     auto runner = make_simt_runner(emu);
-    runner->run_steps(0, 8);
+    runner->run_steps(0, 4);
     runner->finish();
     check(std::string(simt_family(emu)) == "staged" && ref.status == emu.status && ref.status[0] == 3 + 2 &&
               max_abs_diff(ref.x, emu.x) < 1e-4f,
@@ -254,7 +253,6 @@ int main() {
   gemm_case(64, 64, 16, true, true, 1.0f, -2.0f, 1, false);
   gemm_case(33, 5, 0, false, false, 1.0f, 0.5f, 1, false);
   gemm_case(70, 70, 70, false, false, 1.0f, 0.0f, 3, true);
-  gemm_case(3, 31, 93, false, true, -1.0f, 0.0f, 1, false);
   gemm_case(129, 2, 3, false, false, 1.0f, 0.0f, 2, false);
 
   // Noise: the draw kernel gives the CPU's normals and uniforms.
