@@ -116,8 +116,9 @@ class GpuRunner final : public PhaseRunner {
   const char* family_name() const { return gpu_family_name(family_); }
   bool rows_in_shared() const { return rows_in_shared_; }
 
-  // One chunk: its level tables, then all its steps fused in one launch. No synchronise here but
-  // the policy's finish_chunk (the progress and cancellation point).
+  // One chunk: its level tables, then its steps (Elementwise and Chain: all fused in one launch;
+  // Staged: a few launches per step). No synchronise here but the policy's finish_chunk (the
+  // progress and cancellation point).
   void run_steps(int s0, int s1) override {
     const int n = s1 - s0;
     if (n <= 0) return;

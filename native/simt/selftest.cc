@@ -8,12 +8,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "simt_backend.h"
+#include "../core/operator_build.h"
 #include "../cuda/kernels/portable.cuh"
 
 namespace langevin {
@@ -110,8 +112,9 @@ float max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }
 
 void parity(const char* name, CovKind kind, int K, int d, OpKind op, int chains, int nsteps, int chunk,
-            const char* want_family, bool per_chain_y = false) {
+            const char* want_family, bool per_chain_y = false, const std::function<void(PhaseJob&)>& tweak = {}) {
   PhaseJob ref = make_job(kind, K, d, op, chains, nsteps, static_cast<uint32_t>(d * 31 + K));
+  if (tweak) tweak(ref);
   if (per_chain_y) {  // XGP: every chain its own observation
     std::vector<float> y;
     for (int c = 0; c < chains; ++c)
@@ -216,6 +219,19 @@ int main() {
   parity("diagonal K=3 d=65 dense, per-chain y", CovKind::Diagonal, 3, 65, OpKind::Dense, 67, 2, 2, "staged", true);
   parity("full K=3 d=70 dense", CovKind::Full, 3, 70, OpKind::Dense, 3, 2, 2, "staged");
   parity("full K=2 d=20 mask, per-chain y", CovKind::Full, 2, 20, OpKind::Mask, 5, 2, 2, "staged", true);
+  // An imaging program (FFT blur on a 4×6 image) under a full covariance: OpBatch's per-chain kernel.
+  parity("full K=2 d=24 blur (FFT program)", CovKind::Full, 2, 24, OpKind::None, 3, 2, 2, "staged", false, [](PhaseJob& j) {
+    StageSpec blur;
+    blur.kind = OpKind::Blur;
+    blur.m = blur.d = 24;
+    blur.C = 1, blur.H = 4, blur.W = 6, blur.kh = blur.kw = 3, blur.method = 1;
+    blur.kernel = {0.05, 0.1, 0.05, 0.1, 0.4, 0.1, 0.05, 0.1, 0.05};
+    build_operator_program(OpKind::Blur, {blur}, 24, 24, j.indices, j.matrix);
+    j.op_kind = OpKind::Blur;
+    j.m = 24;
+    j.y.clear();
+    for (int i = 0; i < 24; ++i) j.y.push_back(0.1f * static_cast<float>(i % 7) - 0.3f);
+  });
 
   // Divergence: a huge step freezes chains at the same step as the reference.
   {
