@@ -79,6 +79,7 @@ export interface NativePhaseResult {
   x: Float32Array;
   status: Int32Array;
   accepted?: Int32Array; // MALA: accepted proposals per chain
+  family?: 'elementwise' | 'staged' | 'chain'; // internal device 'simt' only: the GPU kernel family that ran (tests)
 }
 
 /** logDensity: the prior's log-density at each step level of the job (a, b2), and ‖Ax − y‖², per chain. */

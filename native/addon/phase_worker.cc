@@ -94,6 +94,7 @@ class PhaseWorker final : public PromiseWorker {
   void Execute() override {
     try {
       auto runner = MakeRunner(device_, job_);
+      if (device_ == "simt") family_ = simt_family(job_);
       drive_phase(job_, *runner, *cancel_, [this](int done, int total) {
         if (!has_progress_) return;
         auto* ev = new ProgressEvent{done, total};
@@ -128,6 +129,7 @@ class PhaseWorker final : public PromiseWorker {
       out.Set("x", CopyOut<Napi::Float32Array>(env, job_.x));
       out.Set("status", CopyOut<Napi::Int32Array>(env, job_.status));
       if (job_.mala) out.Set("accepted", CopyOut<Napi::Int32Array>(env, job_.accepted));
+      if (device_ == "simt") out.Set("family", family_);  // tests assert which kernels ran
       return out;
     });
   }
@@ -145,6 +147,7 @@ class PhaseWorker final : public PromiseWorker {
 
   PhaseJob job_;
   std::string device_;
+  std::string family_;
   std::shared_ptr<std::atomic<bool>> cancel_;
   Napi::ThreadSafeFunction progress_;
   bool has_progress_ = false;

@@ -143,6 +143,11 @@ LANGEVIN_HD float softmax_inplace(float* l, int K) {
   return mx + logf(sum);
 }
 
+// ℓ_k = log w_k − ½(log det C_k + quad_k) from component k's quadratic form (2π left out).
+LANGEVIN_HD float gmm_log_term(const GmmView& g, const float* level, int k, float quad) {
+  return g.log_w[k] - 0.5f * (level[k] + quad);
+}
+
 // ℓ_k(x) = log w_k − ½(log det C_k + (x − aμ_k)ᵀC_k⁻¹(x − aμ_k)) into logl[K] (the −½d·log 2π
 // shared by all components left out). Full covariances also leave w_k = C_k⁻¹Uᵀ(x − aμ_k) (the
 // whitened residual in the eigenbasis, scaled) in w[K*d] for the score. With need_quad false the
@@ -151,7 +156,6 @@ LANGEVIN_HD float softmax_inplace(float* l, int K) {
 LANGEVIN_HD void gmm_log_terms(const GmmView& g, NoiseLevel nl, const float* level, const float* x, float* logl,
                                float* w, bool need_quad) {
   const int K = g.K, d = g.d;
-  const float* logdet = level;
   const float* inv = level + K;
   for (int k = 0; k < K; ++k) {
     const float* mu = g.means + static_cast<size_t>(k) * d;
@@ -190,7 +194,7 @@ LANGEVIN_HD void gmm_log_terms(const GmmView& g, NoiseLevel nl, const float* lev
         break;
       }
     }
-    logl[k] = g.log_w[k] - 0.5f * (logdet[k] + quad);
+    logl[k] = gmm_log_term(g, level, k, quad);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../core/phase.h"
+#include "cublas_dl.h"
 #include "cuda_backend.h"
 #include "device_buffer.h"
 #include "kernels/portable.cuh"
@@ -18,6 +19,12 @@ namespace langevin {
 namespace cuda_impl {
 
 #include "kernels/phase_kernels.cuh"
+#include "kernels/gemm.cuh"
+#include "kernels/op_batch_kernels.cuh"
+#include "kernels/staged_kernels.cuh"
+#include "gemm.h"
+#include "op_batch.h"
+#include "full_cov_score.h"
 #include "gpu_runner.h"
 #include "image_op_batch.h"
 #include "patch_score_batch.h"
@@ -44,6 +51,11 @@ struct CudaPolicy {
     return limit;
   }
   static int chain_block() { return 128; }
+  // cuBLAS when it loads (cublas_dl.h), else false: gemm.h launches our kernel.
+  static bool blas_gemm(const GemmArgs& g) {
+    return CublasDl::gemm(g.M, g.N, g.K, g.trans_a != 0, g.trans_b != 0, g.alpha, g.A, g.lda, g.stride_a, g.B,
+                                     g.ldb, g.stride_b, g.beta, g.C, g.ldc, g.stride_c, g.batch);
+  }
   static void check_memory(size_t need) {
     LANGEVIN_CUDA_CHECK(cudaSetDevice(0));
     size_t free_b = 0, total_b = 0;

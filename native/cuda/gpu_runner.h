@@ -7,20 +7,36 @@
 //
 // Policy:  template <class T> using Buffer  (ctor(n), ctor(vector), get(), download(vector&))
 //          launch(grid, block, shmem, kernel, args...)   finish_chunk()   shared_limit()
-//          chain_block()   check_memory(bytes)
-// Needs <algorithm>, <memory>, <vector> included by the includer (outside any namespace).
+//          chain_block()   check_memory(bytes)   blas_gemm(GemmArgs) (false: use our kernel)
+// Needs <algorithm>, <memory>, <vector> included by the includer (outside any namespace), and
+// op_batch.h and full_cov_score.h included before it.
 #pragma once
 
-// Which kernel a phase runs on.
-enum class GpuFamily { Elementwise, Chain };
+// Which kernels a phase runs on.
+//   Elementwise  one fused kernel per chunk (phase_kernels.cuh)
+//   Staged       per step, chain-batched matrix products, then one update kernel (staged_kernels.cuh)
+//   Chain        fallback: one thread per chain running the core's chain_step
+enum class GpuFamily { Elementwise, Staged, Chain };
 
-// The elementwise kernel: a GMM with isotropic or diagonal components (at most kElemMaxK), no
-// operator, identity or mask, plain (unpreconditioned, unadjusted) steps on the whole state.
+// Plain (unpreconditioned, unadjusted) steps of a GMM prior over the whole state with at most
+// kElemMaxK components (kept in registers) go to Elementwise when the prior is isotropic or
+// diagonal and the operator none, identity or mask; to Staged when the per-chain work is a matrix
+// product: a dense operator (any such prior) or a full-covariance prior (any operator: imaging
+// programs run through OpBatch's thread-per-chain kernel until image_op_batch.h exists). Imaging
+// operators under an elementwise prior, patch priors, external scores, MALA and preconditioned
+// steps stay on Chain.
 inline GpuFamily gpu_family(const PhaseJob& job) {
-  const bool prior_ok = job.ext_score.empty() && job.patch.k == 0 && job.K >= 1 && job.K <= kElemMaxK &&
-                        job.kind != CovKind::Full;
-  const bool op_ok = job.op_kind == OpKind::None || job.op_kind == OpKind::Identity || job.op_kind == OpKind::Mask;
-  return prior_ok && op_ok && job.precond.empty() && !job.mala ? GpuFamily::Elementwise : GpuFamily::Chain;
+  const bool plain = job.ext_score.empty() && job.patch.k == 0 && job.K >= 1 && job.K <= kElemMaxK &&
+                     job.precond.empty() && !job.mala;
+  if (!plain) return GpuFamily::Chain;
+  const bool elem_op = job.op_kind == OpKind::None || job.op_kind == OpKind::Identity || job.op_kind == OpKind::Mask;
+  if (job.kind != CovKind::Full && elem_op) return GpuFamily::Elementwise;
+  if (job.kind == CovKind::Full || job.op_kind == OpKind::Dense) return GpuFamily::Staged;
+  return GpuFamily::Chain;
+}
+
+inline const char* gpu_family_name(GpuFamily f) {
+  return f == GpuFamily::Elementwise ? "elementwise" : f == GpuFamily::Staged ? "staged" : "chain";
 }
 
 // Threads per elementwise block: one per group of 4 elements, 32 … 256.
@@ -45,15 +61,23 @@ class GpuRunner final : public PhaseRunner {
       const size_t in_shared = sizeof(float) * (red + 2 * d);
       shmem_ = in_shared <= Policy::shared_limit() ? in_shared : sizeof(float) * red;
       rows_in_shared_ = in_shared <= Policy::shared_limit();
+    } else if (family_ == GpuFamily::Staged) {
+      threads_ = elem_threads(job.d);
+      shmem_ = sizeof(float) * static_cast<size_t>(elem_red_floats(threads_, job.K));
     } else {
       threads_ = Policy::chain_block();
       scratch_per_chain_ = phase_scratch_size(host);
     }
-    const size_t need = sizeof(float) * (job.x.size() + job.y.size() + job.means.size() + job.var.size() +
-                                         job.eigvec.size() + job.matrix.size() + job.ext_score.size() +
-                                         job.precond.size() + static_cast<size_t>(scratch_per_chain_) * chains +
-                                         (rows_in_shared_ ? 0 : 2 * chains * d)) +
-                        sizeof(StepScalars) * job.steps.size();
+    const bool staged = family_ == GpuFamily::Staged, full = job.kind == CovKind::Full, lik = job.op_kind != OpKind::None;
+    size_t need = sizeof(float) * (job.x.size() + job.y.size() + job.means.size() + job.var.size() +
+                                   job.eigvec.size() + job.matrix.size() + job.ext_score.size() +
+                                   job.precond.size() + static_cast<size_t>(scratch_per_chain_) * chains +
+                                   (rows_in_shared_ ? 0 : 2 * chains * d)) +
+                  sizeof(StepScalars) * job.steps.size();
+    if (staged)
+      need += sizeof(float) * chains * d * ((full ? 1 : 0) + (lik ? 1 : 0)) +
+              (full ? FullCovScore<Policy>::device_bytes(job, job.chains) : 0) +
+              (lik ? OpBatch<Policy>::device_bytes(job, job.chains) : 0);
     Policy::check_memory(need);
     x_ = Buf<float>(job.x);
     status_ = Buf<int32_t>(job.status);
@@ -72,19 +96,29 @@ class GpuRunner final : public PhaseRunner {
     if (family_ == GpuFamily::Chain) scratch_ = Buf<float>(static_cast<size_t>(scratch_per_chain_) * chains);
     if (family_ == GpuFamily::Elementwise && !rows_in_shared_) rows_ = Buf<float>(2 * chains * d);
     if (job.op_kind == OpKind::Mask && family_ == GpuFamily::Elementwise) {
-      std::vector<int32_t> pos(d, -1);  // the mask as a per-element lookup: coalesced, no scatter
-      for (int j = 0; j < job.m; ++j) pos[job.indices[j]] = j;
-      mask_pos_ = Buf<int32_t>(pos);
+      mask_pos_ = Buf<int32_t>(mask_positions(job));
     }
     view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), beta_.get(),
                      indices_.get(), matrix_.get(), ext_score_.get(), precond_.get(), accepted_.get());
+    if (staged) {  // the stages' rows: the prior score and/or the likelihood term (also the proposal)
+      if (full) {
+        full_ = std::make_unique<FullCovScore<Policy>>(job, job.chains);
+        prior_s_ = Buf<float>(chains * d);
+      }
+      if (lik) {
+        op_ = std::make_unique<OpBatch<Policy>>(job, view_.op, job.chains);
+        lik_r_ = Buf<float>(chains * d);
+      }
+    }
   }
 
   GpuFamily family() const { return family_; }
+  const char* family_name() const { return gpu_family_name(family_); }
   bool rows_in_shared() const { return rows_in_shared_; }
 
-  // One chunk: its level tables, then all its steps fused in one launch. No synchronise here but
-  // the policy's finish_chunk (the progress and cancellation point).
+  // One chunk: its level tables, then its steps (Elementwise and Chain: all fused in one launch;
+  // Staged: a few launches per step). No synchronise here but the policy's finish_chunk (the
+  // progress and cancellation point).
   void run_steps(int s0, int s1) override {
     const int n = s1 - s0;
     if (n <= 0) return;
@@ -101,6 +135,8 @@ class GpuRunner final : public PhaseRunner {
       ElemArgs a{view_, levels_.get(), level_size_, mask_pos_.get(), x_.get(), status_.get(),
                  rows_in_shared_ ? nullptr : rows_.get(), s0, s1};
       Policy::launch(dim3(job_.chains), dim3(threads_), shmem_, elementwise_steps, a);
+    } else if (family_ == GpuFamily::Staged) {
+      for (int k = s0; k < s1; ++k) staged_step(s0, k);
     } else {
       ChainArgs a{view_, levels_.get(), level_size_, x_.get(), status_.get(), scratch_.get(),
                   scratch_per_chain_, job_.chains, s0, s1};
@@ -116,6 +152,17 @@ class GpuRunner final : public PhaseRunner {
   }
 
  private:
+  // Step k of the Staged family: the likelihood term and the prior score for all chains, then the
+  // update (the proposal overwrites whichever row it is computed from).
+  void staged_step(int s0, int k) {
+    const float* level = levels_.get() + static_cast<size_t>(k - s0) * level_size_;
+    if (op_) op_->residual_adjoint(x_.get(), y_.get(), job_.y_per_chain, lik_r_.get());
+    if (full_) full_->score(view_.prior, steps_.get(), k, level, x_.get(), prior_s_.get());
+    StagedArgs a{view_, levels_.get(), level_size_, s0, k, x_.get(), status_.get(), prior_s_.get(), lik_r_.get(),
+                 full_ ? prior_s_.get() : lik_r_.get()};
+    Policy::launch(dim3(job_.chains), dim3(threads_), shmem_, staged_update, a);
+  }
+
   PhaseJob& job_;
   GpuFamily family_;
   PhaseView view_{};
@@ -125,6 +172,9 @@ class GpuRunner final : public PhaseRunner {
   Buf<float> x_, scratch_, rows_, levels_, log_w_, means_, var_, eigvec_, beta_, matrix_, y_, ext_score_, precond_;
   Buf<int32_t> status_, indices_, accepted_, mask_pos_;
   Buf<StepScalars> steps_;
+  Buf<float> prior_s_, lik_r_;  // Staged: [chains][d] rows
+  std::unique_ptr<FullCovScore<Policy>> full_;
+  std::unique_ptr<OpBatch<Policy>> op_;
 };
 
 // The samplers' noise [chains, n] (normals, or uniforms in (0, 1)) on the device, into out.

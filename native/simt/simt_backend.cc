@@ -15,6 +15,12 @@ namespace langevin {
 namespace simt_impl {
 
 #include "../cuda/kernels/phase_kernels.cuh"
+#include "../cuda/kernels/gemm.cuh"
+#include "../cuda/kernels/op_batch_kernels.cuh"
+#include "../cuda/kernels/staged_kernels.cuh"
+#include "../cuda/gemm.h"
+#include "../cuda/op_batch.h"
+#include "../cuda/full_cov_score.h"
 #include "../cuda/gpu_runner.h"
 
 // "Device" memory: a host vector (empty = null, like a zero-size cudaMalloc).
@@ -47,6 +53,7 @@ struct SimtPolicy {
     return env != nullptr ? static_cast<size_t>(std::strtoull(env, nullptr, 10)) : 48 * 1024;
   }
   static int chain_block() { return 32; }
+  static bool blas_gemm(const GemmArgs&) { return false; }  // CI runs our GEMM kernel
 };
 
 }  // namespace simt_impl
@@ -56,7 +63,7 @@ std::unique_ptr<PhaseRunner> make_simt_runner(PhaseJob& job) {
 }
 
 const char* simt_family(const PhaseJob& job) {
-  return simt_impl::gpu_family(job) == simt_impl::GpuFamily::Elementwise ? "elementwise" : "chain";
+  return simt_impl::gpu_family_name(simt_impl::gpu_family(job));
 }
 
 void simt_draw(uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n, bool uniform,

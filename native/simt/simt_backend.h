@@ -10,7 +10,7 @@
 namespace langevin {
 
 std::unique_ptr<PhaseRunner> make_simt_runner(PhaseJob& job);
-// Which kernel family the runner chose for the job: "elementwise" or "chain".
+// Which kernel family the runner chooses for the job: "elementwise", "staged" or "chain".
 const char* simt_family(const PhaseJob& job);
 void simt_draw(uint64_t seed, uint32_t stream, uint32_t step, uint32_t chain_offset, int chains, int n, bool uniform,
                float* out);

@@ -41,11 +41,56 @@ __global__ void level_tables(GmmView g, const StepScalars* steps, int s0, float*
     gmm_prepare_component(g, NoiseLevel{st.a, st.b2}, comp, levels + static_cast<size_t>(blockIdx.x) * level_size);
 }
 
+// Responsibilities r_k ∝ w_k N(x; aμ_k, C_k) of an isotropic/diagonal GMM at one chain's row,
+// which the whole block reads (threads stride over elements): the K quadratic forms summed over
+// the block, then the core's stable log-sum-exp. Every thread gets r. red: elem_red_floats floats.
+LANGEVIN_DEV void elem_responsibilities(const GmmView& g, const StepScalars& sc, const float* level, const float* row,
+                                        float (&r)[kElemMaxK], float* red) {
+  const int d = g.d, K = g.K, T = blockDim.x, tid = threadIdx.x;
+  const bool iso = g.kind == CovKind::Isotropic;
+  const float* inv = level + K;
+  if (K == 1) {
+    r[0] = 1.0f;
+    return;
+  }
+  LANGEVIN_UNROLL
+  for (int q = 0; q < kElemMaxK; ++q) r[q] = 0.0f;
+  for (int i = tid; i < d; i += T) {
+    const float xi = row[i];
+    LANGEVIN_UNROLL
+    for (int q = 0; q < kElemMaxK; ++q) {
+      if (q >= K) continue;
+      const float res = xi - sc.a * g.means[static_cast<size_t>(q) * d + i];
+      r[q] += iso ? res * res : res * res * inv[static_cast<size_t>(q) * d + i];
+    }
+  }
+  block_sum(r, K, red);
+  LANGEVIN_UNROLL
+  for (int q = 0; q < kElemMaxK; ++q)
+    if (q < K) r[q] = gmm_log_term(g, level, q, iso ? r[q] * inv[q] : r[q]);
+  softmax_inplace(r, K);  // the core's stable log-sum-exp
+}
+
+// Element i of the isotropic/diagonal GMM score at x_i = xv, given the responsibilities.
+LANGEVIN_DEV float elem_score(const GmmView& g, const StepScalars& sc, const float* inv, const float (&r)[kElemMaxK],
+                              int i, float xv) {
+  const int d = g.d;
+  const bool iso = g.kind == CovKind::Isotropic;
+  float s = 0.0f;
+  LANGEVIN_UNROLL
+  for (int q = 0; q < kElemMaxK; ++q) {
+    if (q >= g.K) continue;
+    const float mu = g.means[static_cast<size_t>(q) * d + i];
+    if (iso) s += (r[q] * inv[q]) * (sc.a * mu - xv);
+    else s += r[q] * (sc.a * mu - xv) * inv[static_cast<size_t>(q) * d + i];
+  }
+  return s;
+}
+
 __global__ void elementwise_steps(ElemArgs a) {
   const PhaseView& p = a.p;
   const GmmView& g = p.prior;
   const int c = blockIdx.x, d = p.dim, K = g.K, T = blockDim.x, tid = threadIdx.x;
-  const bool iso = g.kind == CovKind::Isotropic;
   float* sm = shared_mem<float>();
   float* red = sm;
   float* cur = a.rows ? a.rows + static_cast<size_t>(c) * 2 * d : sm + elem_red_floats(T, K);
@@ -60,28 +105,8 @@ __global__ void elementwise_steps(ElemArgs a) {
     const StepScalars sc = p.steps[k];
     const float* level = a.levels + static_cast<size_t>(k - a.s0) * a.level_size;
     const float* inv = level + K;
-    // Responsibilities r_k ∝ w_k N(x; aμ_k, C_k): the K quadratic forms summed over the block.
     float r[kElemMaxK];
-    if (K > 1) {
-      LANGEVIN_UNROLL
-      for (int q = 0; q < kElemMaxK; ++q) r[q] = 0.0f;
-      for (int i = tid; i < d; i += T) {
-        const float xi = cur[i];
-        LANGEVIN_UNROLL
-        for (int q = 0; q < kElemMaxK; ++q) {
-          if (q >= K) continue;
-          const float res = xi - sc.a * g.means[static_cast<size_t>(q) * d + i];
-          r[q] += iso ? res * res : res * res * inv[static_cast<size_t>(q) * d + i];
-        }
-      }
-      block_sum(r, K, red);
-      LANGEVIN_UNROLL
-      for (int q = 0; q < kElemMaxK; ++q)
-        if (q < K) r[q] = g.log_w[q] - 0.5f * (level[q] + (iso ? r[q] * inv[q] : r[q]));
-      softmax_inplace(r, K);  // the core's stable log-sum-exp
-    } else {
-      r[0] = 1.0f;
-    }
+    elem_responsibilities(g, sc, level, cur, r, red);
     // The update, four elements (one Philox block) per thread per pass.
     const RngSite site{p.key, p.stream, chain, p.step_offset + static_cast<uint32_t>(k)};
     int bad = 0;
@@ -92,14 +117,7 @@ __global__ void elementwise_steps(ElemArgs a) {
         const int i = 4 * b + j;
         if (i >= d) break;
         const float xv = cur[i];
-        float s = 0.0f;
-        LANGEVIN_UNROLL
-        for (int q = 0; q < kElemMaxK; ++q) {
-          if (q >= K) continue;
-          const float mu = g.means[static_cast<size_t>(q) * d + i];
-          if (iso) s += (r[q] * inv[q]) * (sc.a * mu - xv);
-          else s += r[q] * (sc.a * mu - xv) * inv[static_cast<size_t>(q) * d + i];
-        }
+        const float s = elem_score(g, sc, inv, r, i, xv);
         float lik = 0.0f;
         if (p.op.kind == OpKind::Identity) {
           lik = sc.c * (y[i] - xv);
