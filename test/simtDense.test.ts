@@ -12,8 +12,8 @@
 // So 1e-4 · max(1, |x|) is loose for rounding yet a wrong index, transpose or step (an O(h) =
 // 1e-2 change in one step) fails it. Divergence statuses must be identical.
 import test from 'ava';
-import { native } from '../lib/native.js';
-import type { NativeModule, NativePhaseJob, NativePhaseResult } from '../lib/native-types.js';
+import { native } from '../lib/engine/native.js';
+import type { NativeModule, NativePhaseJob, NativePhaseResult } from '../lib/engine/nativeTypes.js';
 import { parseProblem } from '../lib/problem/index.js';
 import { sample } from '../lib/sample.js';
 import { covarianceJson, randomProblem, type Kind } from './helpers/problems.js';
