@@ -43,6 +43,9 @@ struct PhaseJob {
   std::vector<float> x;         // [chains*d]
   std::vector<int32_t> status;  // [chains], kChainFinite or the step of divergence
   int threads = 0;              // CPU threads; 0 = hardware concurrency
+  // Set by drive_phase: a runner may poll it inside a long chunk and return early (the phase is
+  // then discarded as cancelled, so a half-advanced state is never seen).
+  const std::atomic<bool>* cancel = nullptr;
 
   PhaseView view(const float* y_ptr, const StepScalars* steps_ptr, const float* log_w_ptr, const float* means_ptr,
                  const float* var_ptr, const float* eigvec_ptr, const float* beta_ptr, const int32_t* idx_ptr,
@@ -135,12 +138,14 @@ inline void drive_phase(PhaseJob& job, PhaseRunner& runner, const std::atomic<bo
                         const std::function<void(int, int)>& progress) {
   using Clock = std::chrono::steady_clock;
   const int n = static_cast<int>(job.steps.size());
+  job.cancel = &cancel;
   ChunkPlan plan(job);
   for (int s0 = 0; s0 < n;) {
     if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();
     const int s1 = s0 + plan.size() < n ? s0 + plan.size() : n;
     const Clock::time_point t0 = Clock::now();
     runner.run_steps(s0, s1);  // returns when the chunk is done (GPU runners synchronise here)
+    if (cancel.load(std::memory_order_relaxed)) throw PhaseCancelled();  // a runner may stop mid-chunk
     plan.observe(s1 - s0, std::chrono::duration<double>(Clock::now() - t0).count());
     if (progress) progress(s1, n);
     s0 = s1;
