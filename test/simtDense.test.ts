@@ -12,53 +12,10 @@
 // So 1e-4 · max(1, |x|) is loose for rounding yet a wrong index, transpose or step (an O(h) =
 // 1e-2 change in one step) fails it. Divergence statuses must be identical.
 import test from 'ava';
-import { native } from '../lib/engine/native.js';
-import type { NativeModule, NativePhaseJob, NativePhaseResult } from '../lib/engine/nativeTypes.js';
 import { parseProblem } from '../lib/problem/index.js';
-import { sample } from '../lib/sample.js';
 import { covarianceJson, randomProblem, type Kind } from './helpers/problems.js';
+import { both, maxAbsDiff, scale, type Opts, type Problem } from './helpers/simtDevice.js';
 import { rng } from './helpers/stats.js';
-
-const mod = native() as NativeModule;
-const cpuRunPhase = mod.runPhase.bind(mod);
-let emulate = false;
-let families: string[] = [];
-// While `emulate` is set every phase goes to the emulated GPU runner, and the family it ran on is
-// recorded (tests here run serially).
-mod.runPhase = (job: NativePhaseJob, onProgress?: (done: number, total: number) => void) => {
-  const run = cpuRunPhase(emulate ? ({ ...job, device: 'simt' } as unknown as NativePhaseJob) : job, onProgress);
-  if (!emulate) return run;
-  return {
-    ...run,
-    promise: run.promise.then((r: NativePhaseResult) => {
-      families.push(r.family ?? 'none reported');
-      return r;
-    }),
-  };
-};
-
-type Problem = ReturnType<typeof parseProblem>;
-type Opts = Parameters<typeof sample>[1];
-
-async function both(problem: Problem, opts: Opts) {
-  emulate = false;
-  const cpu = await sample(problem, { ...opts, device: 'cpu' });
-  emulate = true;
-  families = [];
-  try {
-    const gpu = await sample(problem, { ...opts, device: 'cpu' });
-    return { cpu, gpu, families };
-  } finally {
-    emulate = false;
-  }
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-const scale = (a: Float32Array) => Math.max(1, ...Array.from(a, Math.abs));
 
 type Op = 'none' | 'identity' | 'mask' | 'dense';
 const gmmCase = (kind: Kind, operator: Op, d: number, m: number, K: number): Problem => {

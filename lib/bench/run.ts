@@ -197,7 +197,7 @@ function notes(device: Device): string[] {
     );
   else
     common.push(
-      'CUDA: one thread per chain runs a chunk of steps; the state row is re-read from global memory (L1/L2) each step. The ceiling is the device-to-device copy bandwidth measured by the torch peer in the same run when available, else the nominal peak (marked as such).',
+      'CUDA: the gaussian, gmm-diag and mask families run the elementwise kernel (one block per chain, a chunk of steps fused in one launch, the row in shared memory); gmm-full, dense and blur run the Staged family (per step, chain-batched stages — GEMMs, imaging kernels — then one update kernel; native/cuda/gpu_runner.h). The ceiling is the device-to-device copy bandwidth measured by the torch peer in the same run when available, else the nominal peak (marked as such).',
     );
   return common;
 }

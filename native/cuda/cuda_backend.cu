@@ -23,11 +23,11 @@ namespace cuda_impl {
 #include "kernels/op_batch_kernels.cuh"
 #include "kernels/staged_kernels.cuh"
 #include "gemm.h"
+#include "image_op_batch.h"
+#include "patch_score_batch.h"
 #include "op_batch.h"
 #include "full_cov_score.h"
 #include "gpu_runner.h"
-#include "image_op_batch.h"
-#include "patch_score_batch.h"
 
 struct CudaPolicy {
   template <class T>
@@ -65,11 +65,6 @@ struct CudaPolicy {
                         " are free");
   }
 };
-
-// Compiled here so nvcc builds the imaging and patch-prior kernels (their callers come with the
-// runner's operator-program family).
-template class ImageOpBatch<CudaPolicy>;
-template class PatchScoreBatch<CudaPolicy>;
 
 }  // namespace cuda_impl
 

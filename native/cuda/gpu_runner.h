@@ -9,30 +9,30 @@
 //          launch(grid, block, shmem, kernel, args...)   finish_chunk()   shared_limit()
 //          chain_block()   check_memory(bytes)   blas_gemm(GemmArgs) (false: use our kernel)
 // Needs <algorithm>, <memory>, <vector> included by the includer (outside any namespace), and
-// op_batch.h and full_cov_score.h included before it.
+// op_batch.h, full_cov_score.h and patch_score_batch.h included before it.
 #pragma once
 
 // Which kernels a phase runs on.
 //   Elementwise  one fused kernel per chunk (phase_kernels.cuh)
-//   Staged       per step, chain-batched matrix products, then one update kernel (staged_kernels.cuh)
+//   Staged       per step, chain-batched stages (likelihood term, prior score), then one update
+//                kernel (staged_kernels.cuh)
 //   Chain        fallback: one thread per chain running the core's chain_step
 enum class GpuFamily { Elementwise, Staged, Chain };
 
-// Plain (unpreconditioned, unadjusted) steps of a GMM prior over the whole state with at most
-// kElemMaxK components (kept in registers) go to Elementwise when the prior is isotropic or
-// diagonal and the operator none, identity or mask; to Staged when the per-chain work is a matrix
-// product: a dense operator (any such prior) or a full-covariance prior (any operator: imaging
-// programs run through OpBatch's thread-per-chain kernel until image_op_batch.h exists). Imaging
-// operators under an elementwise prior, patch priors, external scores, MALA and preconditioned
-// steps stay on Chain.
+// Plain (unpreconditioned, unadjusted) steps with the prior's score computed here. A GMM prior over
+// the whole state with at most kElemMaxK components (kept in registers) goes to Elementwise when it
+// is isotropic or diagonal and the operator none, identity or mask, else to Staged (a dense
+// operator or an imaging program through OpBatch, a full covariance through FullCovScore). A
+// patch-GMM prior goes to Staged (PatchScoreBatch; any K and covariance, any operator). External
+// scores, MALA and preconditioned steps stay on Chain, as do GMMs with more than kElemMaxK
+// components.
 inline GpuFamily gpu_family(const PhaseJob& job) {
-  const bool plain = job.ext_score.empty() && job.patch.k == 0 && job.K >= 1 && job.K <= kElemMaxK &&
-                     job.precond.empty() && !job.mala;
+  const bool plain = job.ext_score.empty() && job.precond.empty() && !job.mala && job.K >= 1;
   if (!plain) return GpuFamily::Chain;
+  if (job.patch.k > 0) return GpuFamily::Staged;
+  if (job.K > kElemMaxK) return GpuFamily::Chain;
   const bool elem_op = job.op_kind == OpKind::None || job.op_kind == OpKind::Identity || job.op_kind == OpKind::Mask;
-  if (job.kind != CovKind::Full && elem_op) return GpuFamily::Elementwise;
-  if (job.kind == CovKind::Full || job.op_kind == OpKind::Dense) return GpuFamily::Staged;
-  return GpuFamily::Chain;
+  return job.kind != CovKind::Full && elem_op ? GpuFamily::Elementwise : GpuFamily::Staged;
 }
 
 inline const char* gpu_family_name(GpuFamily f) {
@@ -63,20 +63,24 @@ class GpuRunner final : public PhaseRunner {
       rows_in_shared_ = in_shared <= Policy::shared_limit();
     } else if (family_ == GpuFamily::Staged) {
       threads_ = elem_threads(job.d);
-      shmem_ = sizeof(float) * static_cast<size_t>(elem_red_floats(threads_, job.K));
+      // The update kernel reduces responsibilities only for a GMM score it computes itself.
+      if (job.kind != CovKind::Full && job.patch.k == 0)
+        shmem_ = sizeof(float) * static_cast<size_t>(elem_red_floats(threads_, job.K));
     } else {
       threads_ = Policy::chain_block();
       scratch_per_chain_ = phase_scratch_size(host);
     }
-    const bool staged = family_ == GpuFamily::Staged, full = job.kind == CovKind::Full, lik = job.op_kind != OpKind::None;
+    const bool staged = family_ == GpuFamily::Staged, patch = job.patch.k > 0;
+    const bool full = job.kind == CovKind::Full && !patch, lik = job.op_kind != OpKind::None;
     size_t need = sizeof(float) * (job.x.size() + job.y.size() + job.means.size() + job.var.size() +
                                    job.eigvec.size() + job.matrix.size() + job.ext_score.size() +
                                    job.precond.size() + static_cast<size_t>(scratch_per_chain_) * chains +
                                    (rows_in_shared_ ? 0 : 2 * chains * d)) +
                   sizeof(StepScalars) * job.steps.size();
     if (staged)
-      need += sizeof(float) * chains * d * ((full ? 1 : 0) + (lik ? 1 : 0)) +
+      need += sizeof(float) * chains * d * ((full || patch ? 1 : 0) + (lik ? 1 : 0)) +
               (full ? FullCovScore<Policy>::device_bytes(job, job.chains) : 0) +
+              (patch ? PatchScoreBatch<Policy>::device_bytes(job, job.chains) : 0) +
               (lik ? OpBatch<Policy>::device_bytes(job, job.chains) : 0);
     Policy::check_memory(need);
     x_ = Buf<float>(job.x);
@@ -101,10 +105,9 @@ class GpuRunner final : public PhaseRunner {
     view_ = job.view(y_.get(), steps_.get(), log_w_.get(), means_.get(), var_.get(), eigvec_.get(), beta_.get(),
                      indices_.get(), matrix_.get(), ext_score_.get(), precond_.get(), accepted_.get());
     if (staged) {  // the stages' rows: the prior score and/or the likelihood term (also the proposal)
-      if (full) {
-        full_ = std::make_unique<FullCovScore<Policy>>(job, job.chains);
-        prior_s_ = Buf<float>(chains * d);
-      }
+      if (full) full_ = std::make_unique<FullCovScore<Policy>>(job, job.chains);
+      if (patch) patch_ = std::make_unique<PatchScoreBatch<Policy>>(job, view_.prior, job.chains);
+      if (full || patch) prior_s_ = Buf<float>(chains * d);
       if (lik) {
         op_ = std::make_unique<OpBatch<Policy>>(job, view_.op, job.chains);
         lik_r_ = Buf<float>(chains * d);
@@ -158,8 +161,10 @@ class GpuRunner final : public PhaseRunner {
     const float* level = levels_.get() + static_cast<size_t>(k - s0) * level_size_;
     if (op_) op_->residual_adjoint(x_.get(), y_.get(), job_.y_per_chain, lik_r_.get());
     if (full_) full_->score(view_.prior, steps_.get(), k, level, x_.get(), prior_s_.get());
-    StagedArgs a{view_, levels_.get(), level_size_, s0, k, x_.get(), status_.get(), prior_s_.get(), lik_r_.get(),
-                 full_ ? prior_s_.get() : lik_r_.get()};
+    if (patch_) patch_->score(x_.get(), level, NoiseLevel{job_.steps[k].a, job_.steps[k].b2}, prior_s_.get());
+    float* prior_s = full_ || patch_ ? prior_s_.get() : nullptr;
+    StagedArgs a{view_, levels_.get(), level_size_, s0, k, x_.get(), status_.get(), prior_s, lik_r_.get(),
+                 prior_s != nullptr ? prior_s : lik_r_.get()};
     Policy::launch(dim3(job_.chains), dim3(threads_), shmem_, staged_update, a);
   }
 
@@ -174,6 +179,7 @@ class GpuRunner final : public PhaseRunner {
   Buf<StepScalars> steps_;
   Buf<float> prior_s_, lik_r_;  // Staged: [chains][d] rows
   std::unique_ptr<FullCovScore<Policy>> full_;
+  std::unique_ptr<PatchScoreBatch<Policy>> patch_;
   std::unique_ptr<OpBatch<Policy>> op_;
 };
 

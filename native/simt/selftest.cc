@@ -220,7 +220,8 @@ int main() {
   parity("diagonal K=3 d=65 dense, per-chain y", CovKind::Diagonal, 3, 65, OpKind::Dense, 67, 2, 2, "staged", true);
   parity("full K=3 d=70 dense", CovKind::Full, 3, 70, OpKind::Dense, 3, 2, 2, "staged");
   parity("full K=2 d=20 mask, per-chain y", CovKind::Full, 2, 20, OpKind::Mask, 5, 2, 2, "staged", true);
-  // An imaging program (FFT blur on a 4×6 image) under a full covariance: OpBatch's per-chain kernel.
+  // An imaging program (FFT blur on a 4×6 image) under a full covariance: ImageOpBatch's fused
+  // transform of x + i·y.
   parity("full K=2 d=24 blur (FFT program)", CovKind::Full, 2, 24, OpKind::None, 3, 2, 2, "staged", false, [](PhaseJob& j) {
     StageSpec blur;
     blur.kind = OpKind::Blur;
@@ -233,6 +234,39 @@ int main() {
     j.y.clear();
     for (int i = 0; i < 24; ++i) j.y.push_back(0.1f * static_cast<float>(i % 7) - 0.3f);
   });
+
+  // A composition (direct blur → downsample ×2, 2 channels of 4×6) under a diagonal GMM: ImageOpBatch
+  // stage by stage, the GMM's score in the update kernel.
+  parity("diagonal K=2 d=48 blur → downsample (program)", CovKind::Diagonal, 2, 48, OpKind::None, 3, 2, 2, "staged", false,
+         [](PhaseJob& j) {
+           StageSpec blur, down;
+           blur.kind = OpKind::Blur;
+           blur.m = blur.d = 48;
+           blur.C = 2, blur.H = 4, blur.W = 6, blur.kh = blur.kw = 3, blur.method = 0;
+           blur.kernel = {0.05, 0.1, 0.05, 0.1, 0.4, 0.1, 0.05, 0.1, 0.05};
+           down.kind = OpKind::Downsample;
+           down.d = 48, down.m = 12;
+           down.C = 2, down.H = 4, down.W = 6, down.factor = 2;
+           build_operator_program(OpKind::Compose, {blur, down}, 48, 12, j.indices, j.matrix);
+           j.op_kind = OpKind::Compose;
+           j.m = 12;
+           j.y.clear();
+           for (int i = 0; i < 12; ++i) j.y.push_back(0.1f * static_cast<float>(i % 5) - 0.2f);
+         });
+  // A patch-GMM prior (2×2 patches, stride 1, on a 5×6 image; the job's K = 2 full GMM of dimension
+  // 4 as the patch GMM) with an identity operator: PatchScoreBatch, then the update.
+  parity("patch prior 2×2 on 5×6, full K=2, identity", CovKind::Full, 2, 4, OpKind::None, 3, 3, 3, "staged", false,
+         [](PhaseJob& j) {
+           const int d = 30;
+           j.patch = PatchPriorView{1, 5, 6, 2, 1, 0.25f};
+           j.d = d;  // gmm_d stays k² = 4
+           j.op_kind = OpKind::Identity;
+           j.m = d;
+           j.y.clear();
+           j.x.clear();
+           for (int i = 0; i < d; ++i) j.y.push_back(0.05f * static_cast<float>(i % 9));
+           for (int i = 0; i < j.chains * d; ++i) j.x.push_back(0.3f * std::sin(0.7f * static_cast<float>(i)));
+         });
 
   // Divergence: a huge step freezes chains at the same step as the reference.
   {

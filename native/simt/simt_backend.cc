@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,8 @@ namespace simt_impl {
 #include "../cuda/kernels/op_batch_kernels.cuh"
 #include "../cuda/kernels/staged_kernels.cuh"
 #include "../cuda/gemm.h"
+#include "../cuda/image_op_batch.h"
+#include "../cuda/patch_score_batch.h"
 #include "../cuda/op_batch.h"
 #include "../cuda/full_cov_score.h"
 #include "../cuda/gpu_runner.h"

@@ -4,8 +4,7 @@
 //   rows_fill         E = Y: the observation broadcast to every chain (or each chain's own), the
 //                     C operand of the dense GEMM E ← E − X Aᵀ.
 //   simple_residual   None / Identity / Mask: one thread per element, coalesced.
-//   program_residual  imaging programs (Blur, Downsample, Fourier, Compose): one thread per chain
-//                     over the core's lik_grad_row. Placeholder for native/cuda/image_op_batch.h.
+// Imaging programs run on image_op_batch.h's kernels.
 #pragma once
 
 constexpr int kOpThreads = 128;
@@ -36,13 +35,4 @@ __global__ void simple_residual(OperatorView op, const int32_t* mask_pos, const 
     if (j >= 0) v = yc[j] - x[t];
   }
   r[t] = v;
-}
-
-__global__ void program_residual(OperatorView op, const float* x, const float* y, int32_t y_per_chain, int32_t chains,
-                                 float* scratch, int32_t scratch_per_chain, float* r) {
-  const int c = blockIdx.x * blockDim.x + threadIdx.x;
-  if (c >= chains) return;
-  const size_t row = static_cast<size_t>(c) * op.d;
-  lik_grad_row(op, x + row, y + (y_per_chain ? static_cast<size_t>(c) * op.m : 0), 1.0f, r + row,
-               scratch + static_cast<size_t>(c) * scratch_per_chain);
 }

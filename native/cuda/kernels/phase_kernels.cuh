@@ -12,9 +12,10 @@
 //                     like the CPU's. Per-chain responsibilities: block_sum of the K quadratic
 //                     forms, then the core's stable log-sum-exp. A step whose proposal has a
 //                     non-finite element (block OR) freezes the chain, as on the CPU.
-//   chain_steps       fallback for every other family (full covariance, dense and imaging
-//                     operators, patch prior, preconditioned and MALA steps, an external score):
-//                     one thread per chain running the core chain_step with the precomputed tables.
+//   chain_steps       fallback for what neither the elementwise nor the Staged family runs
+//                     (preconditioned and MALA steps, an external score, GMMs of > kElemMaxK
+//                     components): one thread per chain running the core chain_step with the
+//                     precomputed tables.
 //   draw_normals      the samplers' noise as a [chains, n] array (one thread per group of 4).
 #pragma once
 

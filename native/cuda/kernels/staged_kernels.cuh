@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Kernels of the Staged family (gpu_runner.h): a step is a few chain-batched stages — the
-// likelihood term r = Aᵀ(y − A x) of every chain (op_batch.h), the full-covariance prior score by
-// GEMMs (full_cov_score.h), then one coalesced update. Written once for nvcc and the SIMT
+// likelihood term r = Aᵀ(y − A x) of every chain (op_batch.h: GEMMs or imaging kernels), the prior
+// score of a full covariance by GEMMs (full_cov_score.h) or of a patch GMM (patch_score_batch.h),
+// then one coalesced update. Written once for nvcc and the SIMT
 // emulation; included inside the backend's namespace after phase_kernels.cuh.
 //   full_residuals  Res[c][q·d + i] = x_c[i] − a μ_q[i]: one thread per element (coalesced).
 //   full_weights    one block per chain: from Z_q = Res_q U_q (the residual in component q's
