@@ -88,6 +88,27 @@ LANGEVIN_DEV float elem_score(const GmmView& g, const StepScalars& sc, const flo
   return s;
 }
 
+// One Langevin step of a chain's row by its block: nxt[i] = cur[i] + h·drift(i, cur[i]) + √(2h)·ξ_i,
+// four elements (one Philox normal4, keyed as on the CPU) per thread per pass. Returns this
+// thread's "a new value is not finite" flag; the caller ORs it over the block.
+template <class Drift>
+LANGEVIN_DEV int row_langevin_step(const RngSite& site, const StepScalars& sc, int d, const float* cur, float* nxt,
+                                   Drift drift) {
+  int bad = 0;
+  for (int b = threadIdx.x; 4 * b < d; b += blockDim.x) {
+    const Normal4 z = normal4(site, static_cast<uint32_t>(b));
+    LANGEVIN_UNROLL
+    for (int j = 0; j < 4; ++j) {
+      const int i = 4 * b + j;
+      if (i >= d) break;
+      const float v = langevin_update(cur[i], sc.h, drift(i, cur[i]), sc.noise, z.v[j]);
+      bad |= !is_finite(v);
+      nxt[i] = v;
+    }
+  }
+  return bad;
+}
+
 __global__ void elementwise_steps(ElemArgs a) {
   const PhaseView& p = a.p;
   const GmmView& g = p.prior;
@@ -108,29 +129,18 @@ __global__ void elementwise_steps(ElemArgs a) {
     const float* inv = level + K;
     float r[kElemMaxK];
     elem_responsibilities(g, sc, level, cur, r, red);
-    // The update, four elements (one Philox block) per thread per pass.
     const RngSite site{p.key, p.stream, chain, p.step_offset + static_cast<uint32_t>(k)};
-    int bad = 0;
-    for (int b = tid; 4 * b < d; b += T) {
-      const Normal4 z = normal4(site, static_cast<uint32_t>(b));
-      LANGEVIN_UNROLL
-      for (int j = 0; j < 4; ++j) {
-        const int i = 4 * b + j;
-        if (i >= d) break;
-        const float xv = cur[i];
-        const float s = elem_score(g, sc, inv, r, i, xv);
-        float lik = 0.0f;
-        if (p.op.kind == OpKind::Identity) {
-          lik = sc.c * (y[i] - xv);
-        } else if (p.op.kind == OpKind::Mask) {
-          const int jy = a.mask_pos[i];
-          if (jy >= 0) lik = sc.c * (y[jy] - xv);
-        }
-        const float v = langevin_update(xv, sc.h, s + lik, sc.noise, z.v[j]);
-        bad |= !is_finite(v);
-        nxt[i] = v;
+    const int bad = row_langevin_step(site, sc, d, cur, nxt, [&](int i, float xv) {
+      const float s = elem_score(g, sc, inv, r, i, xv);
+      float lik = 0.0f;
+      if (p.op.kind == OpKind::Identity) {
+        lik = sc.c * (y[i] - xv);
+      } else if (p.op.kind == OpKind::Mask) {
+        const int jy = a.mask_pos[i];
+        if (jy >= 0) lik = sc.c * (y[jy] - xv);
       }
-    }
+      return s + lik;
+    });
     // The OR is also the barrier that makes nxt whole before anyone reads it.
     if (__syncthreads_or(bad)) {
       st = static_cast<int32_t>(p.step_offset) + k;

@@ -88,21 +88,11 @@ __global__ void staged_update(StagedArgs a) {
   float r[kElemMaxK];
   if (a.prior_s == nullptr) elem_responsibilities(g, sc, level, x, r, shared_mem<float>());
   const RngSite site{p.key, p.stream, p.chain_offset + static_cast<uint32_t>(c), p.step_offset + static_cast<uint32_t>(k)};
-  int bad = 0;
-  for (int b = tid; 4 * b < d; b += T) {
-    const Normal4 z = normal4(site, static_cast<uint32_t>(b));
-    LANGEVIN_UNROLL
-    for (int j = 0; j < 4; ++j) {
-      const int i = 4 * b + j;
-      if (i >= d) break;
-      const float xv = x[i];
-      const float s = a.prior_s != nullptr ? a.prior_s[row + i] : elem_score(g, sc, level + g.K, r, i, xv);
-      const float lik = a.lik_r != nullptr ? sc.c * a.lik_r[row + i] : 0.0f;
-      const float v = langevin_update(xv, sc.h, s + lik, sc.noise, z.v[j]);
-      bad |= !is_finite(v);
-      a.prop[row + i] = v;
-    }
-  }
+  const int bad = row_langevin_step(site, sc, d, x, a.prop + row, [&](int i, float xv) {
+    const float s = a.prior_s != nullptr ? a.prior_s[row + i] : elem_score(g, sc, level + g.K, r, i, xv);
+    const float lik = a.lik_r != nullptr ? sc.c * a.lik_r[row + i] : 0.0f;
+    return s + lik;
+  });
   if (__syncthreads_or(bad)) {
     if (tid == 0) a.status[c] = static_cast<int32_t>(p.step_offset) + k;
     return;
